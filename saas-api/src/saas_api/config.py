@@ -1,0 +1,38 @@
+"""All settings in one typed object, read from the environment (and `.env`)."""
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/saas_litellm", alias="SAAS_DATABASE_URL"
+    )
+    db_pool_size: int = 20
+    master_key: SecretStr = Field(alias="MASTER_KEY")
+    litellm_proxy_url: str = "http://127.0.0.1:8002"
+    litellm_master_key: SecretStr = Field(alias="LITELLM_MASTER_KEY")
+
+    # Calls
+    llm_timeout_seconds: float = 60.0
+    max_tokens_limit: int = 32_000  # largest max_tokens a call may ask for
+    hold_max_tokens_default: int = 4_096  # the cap a hold assumes when a call gives no max_tokens
+    max_body_bytes: int = 2_000_000
+    max_concurrent_calls_per_team: int = 64
+
+    # Stale work
+    job_ttl_seconds: int = 3_600
+    call_ttl_seconds: int = 900
+    sweeper_interval_seconds: float = 30.0
+    idempotency_ttl_seconds: int = 86_400
+
+    cors_origins: list[str] = ["http://localhost:3002", "http://127.0.0.1:3002"]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]

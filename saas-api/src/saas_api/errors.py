@@ -1,0 +1,125 @@
+"""Domain errors and their one mapping to HTTP.
+
+Every error body has one shape, which is also OpenAI's, so the official SDK raises its usual
+exceptions: {"error": {"type", "message", "param", "code"}}.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class DomainError(Exception):
+    status_code = 400
+    type = "invalid_request_error"
+
+    def __init__(self, message: str, *, param: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.type, self.message, self.param, self.status_code)
+
+
+class InvalidRequest(DomainError):
+    status_code = 400
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    type = "authentication_error"
+
+
+class InsufficientCredits(DomainError):
+    status_code = 402
+    type = "insufficient_credits"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    type = "permission_denied"
+
+
+class TeamSuspended(Forbidden):
+    type = "team_suspended"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    type = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    type = "conflict"
+
+
+class UnprocessableEntity(DomainError):
+    status_code = 422
+    type = "invalid_request_error"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    type = "rate_limit_error"
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class UpstreamError(DomainError):
+    status_code = 502
+    type = "upstream_error"
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    type = "service_unavailable"
+
+    def __init__(self, message: str, retry_after: int = 2):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class UpstreamTimeout(DomainError):
+    status_code = 504
+    type = "upstream_timeout"
+
+
+def error_body(kind: str, message: str, param: str | None = None, code: int | str | None = None) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message, "param": param, "code": str(code) if code else None}}
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    param = ".".join(loc) or None
+    message = first.get("msg", "invalid request")
+    return (f"{param}: {message}" if param else message), param
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, param = _validation_message(exc)
+        return JSONResponse(error_body("invalid_request_error", message, param, 422), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {401: "authentication_error", 403: "permission_denied", 404: "not_found"}.get(
+            exc.status_code, "invalid_request_error"
+        )
+        return JSONResponse(
+            error_body(kind, str(exc.detail), None, exc.status_code),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

@@ -1,0 +1,221 @@
+"""Making a call: admit it, ask the proxy (buffered or streamed), record and settle it.
+
+A streamed call is read from the proxy by its own task, which records the call when the stream
+ends whatever the client does: a client that leaves mid-stream is still billed by the final usage.
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import get_settings
+from ..db import run_in_transaction
+from ..errors import DomainError, UnprocessableEntity, UpstreamError
+from ..litellm_proxy import CompletionMeta, LiteLLMProxy
+from ..billing.pricing import prompt_token_bound
+from ..models import BudgetMode
+from . import schemas, service
+
+log = logging.getLogger(__name__)
+_background: set[asyncio.Task[Any]] = set()
+
+
+def _spawn(coro: Awaitable[Any]) -> None:
+    task = asyncio.ensure_future(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> None:
+    """Finish the call in the database, retrying through short outages. If the database stays down,
+    the call stays in flight and the sweeper finishes it from LiteLLM's spend log."""
+    delay = 0.1
+    for attempt in range(8):
+        try:
+            await run_in_transaction(service.finish_call, ticket, outcome)
+            return
+        except Exception:
+            if attempt == 7:
+                log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:
+    settings = get_settings()
+    if params.max_tokens is not None and params.max_tokens > settings.max_tokens_limit:
+        raise UnprocessableEntity(f"max_tokens: must be at most {settings.max_tokens_limit}", param="max_tokens")
+    messages = [m.model_dump(exclude_none=True) for m in params.messages]
+    return await run_in_transaction(
+        service.begin_call, team_id, job_id, params.model, prompt_token_bound(messages),
+        params.max_tokens or settings.hold_max_tokens_default, stream=stream, structured=_wants_json(params),
+    )  # fmt: skip
+
+
+def _wants_json(params: schemas.CallParams) -> bool:
+    return (params.response_format or {}).get("type") in ("json_schema", "json_object")
+
+
+def _payload(ticket: service.CallTicket, params: schemas.CallParams) -> dict[str, Any]:
+    payload = params.provider_params()
+    payload["model"] = ticket.litellm_model
+    if ticket.budget_mode != BudgetMode.JOB_BASED and params.max_tokens is None:
+        # The hold assumed this many completion tokens; make it a true bound.
+        payload["max_tokens"] = get_settings().hold_max_tokens_default
+    if ticket.cache_enabled:
+        payload["cache"] = {"use-cache": True}
+    payload["metadata"] = {"saas_job_id": str(ticket.job_id), "saas_call_id": str(ticket.call_id)}
+    return payload
+
+
+def _parse_json(content: str | None) -> tuple[Any, bool]:
+    try:
+        return json.loads(content or ""), True
+    except ValueError:
+        return None, False
+
+
+def _failed(exc: DomainError, meta: CompletionMeta) -> service.CallOutcome:
+    return service.CallOutcome(
+        ok=False, latency_ms=meta.latency_ms, resolved_model=meta.resolved_model,
+        error_type=exc.type, error_message=exc.message,
+    )  # fmt: skip
+
+
+async def buffered_call(
+    proxy: LiteLLMProxy, virtual_key: str, ticket: service.CallTicket, params: schemas.CallParams
+) -> schemas.LLMCallResponse:
+    meta = CompletionMeta()
+    try:
+        body, meta = await proxy.chat_completion(virtual_key, _payload(ticket, params), str(ticket.call_id))
+    except DomainError as exc:
+        await asyncio.shield(record(ticket, _failed(exc, meta)))
+        raise
+    choice = body["choices"][0]
+    message = choice.get("message") or {}
+    content = message.get("content")
+    parsed, parsed_ok = _parse_json(content) if _wants_json(params) else (None, None)
+    usage = body.get("usage") or {}
+    outcome = service.CallOutcome(
+        ok=True,
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        proxy_cost_usd=meta.cost_usd,
+        cache_hit=meta.cache_hit,
+        resolved_model=meta.resolved_model,
+        latency_ms=meta.latency_ms,
+        finish_reason=choice.get("finish_reason"),
+        parsed_ok=parsed_ok,
+    )
+    await asyncio.shield(record(ticket, outcome))
+    return schemas.LLMCallResponse(
+        call_id=ticket.call_id,
+        job_id=ticket.job_id,
+        model=ticket.alias,
+        response=schemas.CallReply(
+            content=content, finish_reason=choice.get("finish_reason"), tool_calls=message.get("tool_calls"),
+            parsed=parsed,
+        ),  # fmt: skip
+        cache_hit=meta.cache_hit,
+    )
+
+
+# -- streaming ----------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamEvent:
+    kind: str  # "delta" | "error" | "end"
+    text: str = ""
+    error: DomainError | None = None
+    finish_reason: str | None = None
+
+
+def _estimate_tokens(text: str) -> int:
+    return (len(text) + 3) // 4
+
+
+async def _pump(
+    proxy: LiteLLMProxy, virtual_key: str, ticket: service.CallTicket, params: schemas.CallParams,
+    queue: asyncio.Queue[StreamEvent], on_recorded: Callable[[service.CallOutcome], Awaitable[None]] | None,
+) -> None:  # fmt: skip
+    """Read the proxy's stream into the queue, then record the call, whether or not anyone still listens."""
+    meta = CompletionMeta()
+    parts: list[str] = []
+    usage: dict[str, Any] = {}
+    finish_reason = None
+    outcome: service.CallOutcome
+    try:
+        async for chunk in proxy.stream_chat_completion(virtual_key, _payload(ticket, params), str(ticket.call_id), meta):
+            usage = chunk.get("usage") or usage
+            for choice in chunk.get("choices") or []:
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    parts.append(text)
+                    queue.put_nowait(StreamEvent("delta", text))
+                finish_reason = choice.get("finish_reason") or finish_reason
+        outcome = service.CallOutcome(ok=True, finish_reason=finish_reason)
+    except DomainError as exc:
+        outcome = _failed(exc, meta)
+        queue.put_nowait(StreamEvent("error", error=exc))
+    except Exception as exc:  # never leave a stream without a record
+        log.exception("stream for call %s failed", ticket.call_id)
+        error = UpstreamError("the stream failed")
+        outcome = _failed(error, meta)
+        queue.put_nowait(StreamEvent("error", error=error))
+        del exc
+    text = "".join(parts)
+    if usage:
+        outcome.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+        outcome.completion_tokens = int(usage.get("completion_tokens") or 0)
+    elif parts:  # cut before the usage chunk: bill what we saw arrive
+        messages = [m.model_dump(exclude_none=True) for m in params.messages]
+        outcome.prompt_tokens = sum(_estimate_tokens(json.dumps(m.get("content", ""))) + 4 for m in messages)
+        outcome.completion_tokens = _estimate_tokens(text)
+    outcome.latency_ms = meta.latency_ms
+    outcome.resolved_model = meta.resolved_model
+    outcome.cache_hit = meta.cache_hit
+    outcome.proxy_cost_usd = None  # the cost header precedes the body; price the usage ourselves
+    if outcome.ok and _wants_json(params):
+        outcome.parsed_ok = _parse_json(text)[1]
+    await record(ticket, outcome)
+    if on_recorded is not None:
+        await on_recorded(outcome)
+    queue.put_nowait(StreamEvent("end", finish_reason=finish_reason))
+
+
+def sse(data: dict[str, Any], event: str | None = None) -> str:
+    prefix = f"event: {event}\n" if event else ""
+    return f"{prefix}data: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+async def open_stream(
+    proxy: LiteLLMProxy, virtual_key: str, ticket: service.CallTicket, params: schemas.CallParams,
+    on_recorded: Callable[[service.CallOutcome], Awaitable[None]] | None = None,
+) -> AsyncIterator[StreamEvent]:  # fmt: skip
+    """Start the stream and wait for its first event, so an error before any output becomes an HTTP
+    error rather than a 200 stream. Returns an iterator over all events."""
+    queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
+    _spawn(_pump(proxy, virtual_key, ticket, params, queue, on_recorded))
+    first = await queue.get()
+    if first.kind == "error":
+        # Drain to the end marker: the call is recorded before the error reaches the client.
+        while (await queue.get()).kind != "end":
+            pass
+        assert first.error is not None
+        raise first.error
+
+    async def events() -> AsyncIterator[StreamEvent]:
+        event = first
+        while True:
+            yield event
+            if event.kind == "end":
+                return
+            event = await queue.get()
+
+    return events()

@@ -1,0 +1,178 @@
+"""Job API (team virtual key): create a job, make calls in it (buffered or SSE), complete it."""
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ..auth import CurrentTeam
+from ..db import run_in_transaction
+from ..errors import DomainError, Forbidden
+from ..idempotency import idempotent
+from ..litellm_proxy import LiteLLMProxy
+from ..models import JobStatus
+from . import calls, schemas, service
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+WARNING_HEADER = "X-Credits-Warning"
+
+
+def _proxy(request: Request) -> LiteLLMProxy:
+    return request.app.state.proxy  # type: ignore[no-any-return]
+
+
+def _own_team(team: CurrentTeam, team_id: str | None) -> None:
+    if team_id is not None and team_id != team.team_id:
+        raise Forbidden("team_id does not match the virtual key's team", param="team_id")
+
+
+def _warned(response: JSONResponse, warn: bool) -> JSONResponse:
+    if warn:
+        response.headers[WARNING_HEADER] = "credits past the warning threshold"
+    return response
+
+
+@router.post("/create", status_code=201, response_model=schemas.JobOut)
+async def create_job(data: schemas.JobCreate, team: CurrentTeam, idempotency_key: IdempotencyKey = None) -> Response:
+    """Create a job. Teams on job-based budgets set one credit aside for it until it ends."""
+    _own_team(team, data.team_id)
+    warn = False
+
+    async def work() -> tuple[int, Any]:
+        nonlocal warn
+        job, warn = await run_in_transaction(service.create_job, team.team_id, data.job_type, data.metadata)
+        return 201, service.job_out(job)
+
+    return _warned(await idempotent(team.team_id, idempotency_key, "jobs.create", data, work), warn)
+
+
+@router.get("", response_model=list[schemas.JobOut])
+async def list_jobs(
+    team: CurrentTeam,
+    status: JobStatus | None = None,
+    job_type: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[schemas.JobOut]:
+    jobs = await run_in_transaction(
+        service.list_jobs, team.team_id, status=status, job_type=job_type, limit=limit, offset=offset
+    )
+    return [service.job_out(job) for job in jobs]
+
+
+@router.get("/{job_id}", response_model=schemas.JobSummary)
+async def get_job(job_id: uuid.UUID, team: CurrentTeam) -> schemas.JobSummary:
+    def load(session):  # type: ignore[no-untyped-def]
+        return service.job_summary(session, service.get_job(session, team.team_id, job_id))
+
+    return await run_in_transaction(load)  # type: ignore[no-any-return]
+
+
+@router.post("/{job_id}/llm-call", response_model=schemas.LLMCallResponse)
+async def llm_call(
+    job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    """Make one buffered call within the job. The first call moves the job to in_progress."""
+    warn = False
+
+    async def work() -> tuple[int, Any]:
+        nonlocal warn
+        ticket = await calls.admit(team.team_id, job_id, data, stream=False)
+        warn = ticket.warn
+        return 200, await calls.buffered_call(_proxy(request), team.virtual_key, ticket, data)
+
+    return _warned(await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.call", data, work), warn)
+
+
+@router.post("/{job_id}/complete", response_model=schemas.JobSummary)
+async def complete_job(
+    job_id: uuid.UUID, data: schemas.JobComplete, team: CurrentTeam, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """End the job. Completed: one credit (job-based budgets); failed: none."""
+
+    async def work() -> tuple[int, Any]:
+        summary = await run_in_transaction(
+            service.complete_job, team.team_id, job_id, JobStatus(data.status), data.metadata, data.error_message
+        )
+        return 200, summary
+
+    return await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.complete", data, work)
+
+
+@router.post("/create-and-call", response_model=schemas.CreateAndCallResponse)
+async def create_and_call(
+    data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """One request, one job, one call; the job is completed (or failed, if the call fails)."""
+    _own_team(team, data.team_id)
+
+    async def work() -> tuple[int, Any]:
+        job, _ = await run_in_transaction(service.create_job, team.team_id, data.job_type, data.metadata)
+        try:
+            ticket = await calls.admit(team.team_id, job.id, data, stream=False)
+            reply = await calls.buffered_call(_proxy(request), team.virtual_key, ticket, data)
+        except DomainError as exc:
+            await run_in_transaction(
+                service.complete_job, team.team_id, job.id, JobStatus.FAILED, None, exc.message, allow_in_flight=True
+            )
+            raise
+        summary = await run_in_transaction(service.complete_job, team.team_id, job.id, JobStatus.COMPLETED)
+        return 200, schemas.CreateAndCallResponse(**reply.model_dump(), job=summary)
+
+    return await idempotent(team.team_id, idempotency_key, "jobs.create-and-call", data, work)
+
+
+# -- streaming ----------------------------------------------------------------------------------
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+async def _sse(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTicket) -> AsyncIterator[str]:
+    async for event in events:
+        if event.kind == "delta":
+            yield calls.sse({"content": event.text})
+        elif event.kind == "error" and event.error is not None:
+            yield calls.sse(event.error.body(), event="error")
+        elif event.kind == "end":
+            yield calls.sse(
+                {"content": "", "finish_reason": event.finish_reason, "call_id": str(ticket.call_id),
+                 "job_id": str(ticket.job_id)}
+            )  # fmt: skip
+            yield "data: [DONE]\n\n"
+
+
+@router.post("/{job_id}/llm-call-stream", response_class=StreamingResponse)
+async def llm_call_stream(job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request) -> Response:
+    """Stream a call as Server-Sent Events: `data: {"content": ...}` deltas, a final event with
+    `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
+    ticket = await calls.admit(team.team_id, job_id, data, stream=True)
+    events = await calls.open_stream(_proxy(request), team.virtual_key, ticket, data)
+    headers = {**SSE_HEADERS, **({WARNING_HEADER: "credits past the warning threshold"} if ticket.warn else {})}
+    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/create-and-call-stream", response_class=StreamingResponse)
+async def create_and_call_stream(data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request) -> Response:
+    """Create a job and stream one call in it; the job ends when the stream does."""
+    _own_team(team, data.team_id)
+    job, _ = await run_in_transaction(service.create_job, team.team_id, data.job_type, data.metadata)
+
+    async def end_job(outcome: service.CallOutcome) -> None:
+        status = JobStatus.COMPLETED if outcome.ok else JobStatus.FAILED
+        await run_in_transaction(
+            service.complete_job, team.team_id, job.id, status, None, outcome.error_message, allow_in_flight=True
+        )
+
+    try:
+        ticket = await calls.admit(team.team_id, job.id, data, stream=True)
+    except DomainError as exc:
+        await run_in_transaction(
+            service.complete_job, team.team_id, job.id, JobStatus.FAILED, None, exc.message, allow_in_flight=True
+        )
+        raise
+    events = await calls.open_stream(_proxy(request), team.virtual_key, ticket, data, on_recorded=end_job)
+    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=SSE_HEADERS)

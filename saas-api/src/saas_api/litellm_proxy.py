@@ -1,0 +1,222 @@
+"""The one module that talks to the LiteLLM proxy: key management with the master key, and chat
+completions with the team's own virtual key (so the proxy enforces its model list and rate limits).
+
+Proxy and provider failures become domain errors here, once; their messages are ours, so no model
+name, provider or cost leaks to a team.
+"""
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .errors import (
+    DomainError,
+    Forbidden,
+    InvalidRequest,
+    RateLimited,
+    ServiceUnavailable,
+    UpstreamError,
+    UpstreamTimeout,
+)
+
+
+@dataclass
+class CompletionMeta:
+    """What the proxy tells us about a call besides the completion itself."""
+
+    litellm_call_id: str | None = None
+    resolved_model: str | None = None
+    cost_usd: str | None = None  # x-litellm-response-cost, exact as the proxy printed it
+    cache_hit: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+    def read_headers(self, headers: httpx.Headers) -> None:
+        self.litellm_call_id = headers.get("x-litellm-call-id")
+        self.resolved_model = headers.get("x-litellm-model-name") or headers.get("x-litellm-model-id")
+        cost = headers.get("x-litellm-response-cost")
+        self.cost_usd = cost if cost not in (None, "", "None") else None
+        # LiteLLM names the cache key only when the answer came from its cache.
+        self.cache_hit = bool(headers.get("x-litellm-cache-key"))
+
+    @property
+    def latency_ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+
+class LiteLLMProxy:
+    def __init__(self, base_url: str, master_key: str, timeout_seconds: float):
+        self._master_key = master_key
+        self._timeout = timeout_seconds
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            # The proxy gives up first (we send it `timeout`); our own deadline is a backstop.
+            timeout=httpx.Timeout(timeout_seconds + 5, connect=5),
+            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=200),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- administration (master key) ----------------------------------------------------------
+
+    async def _admin(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        try:
+            response = await self._http.request(
+                method, path, json=payload, headers={"Authorization": f"Bearer {self._master_key}"}
+            )
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+        if response.status_code >= 400:
+            raise UpstreamError(f"LiteLLM proxy refused {path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+    async def create_team(self, team_id: str, alias: str | None, models: list[str], metadata: dict[str, Any]) -> None:
+        await self._admin(
+            "POST", "/team/new", {"team_id": team_id, "team_alias": alias, "models": models, "metadata": metadata}
+        )
+
+    async def generate_key(
+        self,
+        team_id: str,
+        models: list[str],
+        rpm_limit: int | None,
+        tpm_limit: int | None,
+        metadata: dict[str, Any],
+    ) -> str:
+        body = await self._admin(
+            "POST",
+            "/key/generate",
+            {
+                "team_id": team_id,
+                "key_alias": f"saas-team-{team_id}",
+                "models": models,
+                "rpm_limit": rpm_limit,
+                "tpm_limit": tpm_limit,
+                "metadata": metadata,
+            },
+        )
+        return str(body["key"])
+
+    async def update_key(self, key_hash: str, **fields: Any) -> None:
+        await self._admin("POST", "/key/update", {"key": key_hash, **fields})
+
+    async def set_key_blocked(self, key_hash: str, blocked: bool) -> None:
+        await self._admin("POST", "/key/block" if blocked else "/key/unblock", {"key": key_hash})
+
+    async def delete_team(self, team_id: str) -> None:
+        await self._admin("POST", "/team/delete", {"team_ids": [team_id]})
+
+    async def spend_log(self, call_id: str) -> dict[str, Any] | None:
+        """LiteLLM's own record of a call (request_id = our call id), if it has one."""
+        body = await self._admin("GET", f"/spend/logs?request_id={call_id}")
+        entries = body if isinstance(body, list) else body.get("data", [])
+        return entries[0] if entries else None
+
+    async def model_prices(self) -> dict[str, tuple[float | None, float | None]]:
+        """Per-token input and output prices of each model the proxy serves (from LiteLLM's cost map)."""
+        body = await self._admin("GET", "/model/info")
+        prices: dict[str, tuple[float | None, float | None]] = {}
+        for entry in body.get("data", []):
+            info = entry.get("model_info") or {}
+            prices.setdefault(
+                entry["model_name"], (info.get("input_cost_per_token"), info.get("output_cost_per_token"))
+            )
+        return prices
+
+    # -- completions (team virtual key) ---------------------------------------------------------
+
+    def _completion_request(self, virtual_key: str, payload: dict[str, Any], call_id: str) -> httpx.Request:
+        return self._http.build_request(
+            "POST",
+            "/chat/completions",
+            json={**payload, "timeout": self._timeout},
+            headers={"Authorization": f"Bearer {virtual_key}", "x-litellm-call-id": call_id},
+        )
+
+    async def chat_completion(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str
+    ) -> tuple[dict[str, Any], CompletionMeta]:
+        meta = CompletionMeta()
+        try:
+            response = await self._http.send(self._completion_request(virtual_key, payload, call_id))
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout("the model provider did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+        meta.read_headers(response.headers)
+        if response.status_code >= 400:
+            raise proxy_error(response.status_code, response.content, response.headers)
+        try:
+            body = response.json()
+            body["choices"][0]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise UpstreamError("the model provider returned a malformed response") from exc
+        return body, meta
+
+    async def stream_chat_completion(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str, meta: CompletionMeta
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the proxy's chunks as they arrive. Raises a DomainError before or during the stream."""
+        payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
+        try:
+            response = await self._http.send(self._completion_request(virtual_key, payload, call_id), stream=True)
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout("the model provider did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+        try:
+            meta.read_headers(response.headers)
+            if response.status_code >= 400:
+                raise proxy_error(response.status_code, await response.aread(), response.headers)
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                try:
+                    chunk = json.loads(data)
+                except ValueError as exc:
+                    raise UpstreamError("the model provider sent a malformed stream chunk") from exc
+                if "error" in chunk:
+                    error = chunk["error"] if isinstance(chunk["error"], dict) else {}
+                    raise proxy_error(int(error.get("code") or 502), json.dumps(chunk).encode(), httpx.Headers())
+                yield chunk
+            raise UpstreamError("the model provider ended the stream early")
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout("the model provider stopped answering mid-stream") from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamError("the model provider cut the stream") from exc
+        finally:
+            await response.aclose()
+
+
+def _proxy_message(content: bytes) -> str:
+    try:
+        error = json.loads(content).get("error", {})
+        return str(error.get("message", "")) if isinstance(error, dict) else str(error)
+    except (ValueError, AttributeError):
+        return ""
+
+
+def proxy_error(status: int, content: bytes, headers: httpx.Headers) -> DomainError:
+    """Map a proxy error response to the error the team sees."""
+    message = _proxy_message(content).lower()
+    if status == 429:
+        retry_after = headers.get("retry-after", "1")
+        return RateLimited("rate limit reached; retry later", int(float(retry_after)) if retry_after.replace(".", "", 1).isdigit() else 1)
+    if status == 408 or "timeout" in message or "timed out" in message:
+        return UpstreamTimeout("the model provider did not answer in time")
+    if status in (401, 403):
+        if "blocked" in message:
+            return Forbidden("this team's key is blocked")
+        return Forbidden("this team may not use the requested model")
+    if status == 400 and "budget" in message:
+        return RateLimited("the proxy budget for this team is exhausted")
+    if status in (400, 422):
+        return InvalidRequest("the model provider rejected the request as invalid")
+    return UpstreamError("the model provider failed to answer")

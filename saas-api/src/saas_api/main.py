@@ -1,0 +1,72 @@
+"""The app factory: routers, the error mapping, and the pools that live as long as the process."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from . import sweeper
+from .analytics.router import router as analytics_router
+from .config import get_settings
+from .db import get_engine
+from .errors import install_error_handlers
+from .jobs.router import router as jobs_router
+from .litellm_proxy import LiteLLMProxy
+from .limits import BodySizeLimit
+from .tenancy.router import router as tenancy_router
+
+DESCRIPTION = """
+Job-based cost tracking, credits and multi-tenancy in front of the LiteLLM proxy.
+
+* **Job API** — header `Authorization: Bearer <team virtual key>`.
+* **Admin API** — header `X-Admin-Key: <MASTER_KEY>`.
+
+Errors always have the shape `{"error": {"type", "message", "param", "code"}}`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    app.state.proxy = LiteLLMProxy(
+        settings.litellm_proxy_url, settings.litellm_master_key.get_secret_value(), settings.llm_timeout_seconds
+    )
+    sweeper_task = asyncio.create_task(sweeper.run_forever(app.state.proxy)) if settings.sweeper_interval_seconds > 0 else None
+    try:
+        yield
+    finally:
+        if sweeper_task is not None:
+            sweeper_task.cancel()
+        await app.state.proxy.aclose()
+        get_engine().dispose()
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = FastAPI(title="SaaS LiteLLM API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Credits-Warning", "Idempotent-Replayed", "Retry-After"],
+    )
+    app.include_router(tenancy_router)
+    app.include_router(jobs_router)
+    app.include_router(analytics_router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,128 @@
+"""Ends stale work: calls left in flight (a process died mid-call) and jobs left open past their TTL.
+
+Safe to run in every API process at once: rows are claimed with FOR UPDATE SKIP LOCKED and every
+hold resolves at most once. A stale call is finished from LiteLLM's own spend log when the proxy
+recorded it (the provider did answer), and failed with its hold released when it did not.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from .billing import ledger
+from .billing.pricing import Price
+from .config import get_settings
+from .db import run_in_transaction
+from .idempotency import purge_expired
+from .jobs import service as jobs
+from .litellm_proxy import LiteLLMProxy
+from .models import BudgetMode, CallStatus, Job, JobStatus, LLMCall, ModelAlias, Team
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+def _interval(seconds: int) -> Any:
+    return text(f"interval '{int(seconds)} seconds'")
+
+
+def stale_calls(session: Session, ttl_seconds: int) -> list[jobs.CallTicket]:
+    rows = session.execute(
+        select(LLMCall, Team, ModelAlias)
+        .join(Team, Team.id == LLMCall.team_id)
+        .outerjoin(ModelAlias, ModelAlias.alias == LLMCall.alias)
+        .where(LLMCall.status == CallStatus.IN_FLIGHT, LLMCall.created_at < func.now() - _interval(ttl_seconds))
+        .limit(BATCH)
+    ).all()
+    tickets = []
+    for call, team, alias in rows:
+        markup = alias.markup_percent if alias is not None and alias.markup_percent is not None else team.markup_percent
+        price = Price(
+            alias.input_price_micros_per_mtok if alias else 0, alias.output_price_micros_per_mtok if alias else 0, markup
+        )
+        tickets.append(
+            jobs.CallTicket(
+                call_id=call.id, job_id=call.job_id, team_id=call.team_id, alias=call.alias,
+                litellm_model=call.model_group, price=price, budget_mode=BudgetMode(team.budget_mode),
+                cache_enabled=False, hold_id=call.hold_id,
+            )  # fmt: skip
+        )
+    return tickets
+
+
+def expire_jobs(session: Session, ttl_seconds: int) -> int:
+    """Fail jobs idle past the TTL and release what they hold."""
+    job_ids = session.execute(
+        select(Job.id)
+        .where(Job.status.in_(jobs.OPEN_STATUSES), Job.updated_at < func.now() - _interval(ttl_seconds))
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for job_id in job_ids:
+        job = session.get(Job, job_id)
+        assert job is not None
+        jobs.complete_job(
+            session, job.team_id, job_id, JobStatus.FAILED, None, "expired: no activity within the job TTL",
+            allow_in_flight=True,
+        )  # fmt: skip
+    return len(job_ids)
+
+
+def release_orphan_holds(session: Session, ttl_seconds: int) -> int:
+    """Holds whose job or call ended without resolving them (should not happen; belt and braces)."""
+    from .models import Hold, HoldStatus
+
+    holds = session.execute(
+        select(Hold.id)
+        .where(Hold.status == HoldStatus.OPEN, Hold.created_at < func.now() - _interval(ttl_seconds))
+        .where(~select(Job.id).where(Job.hold_id == Hold.id, Job.status.in_(jobs.OPEN_STATUSES)).exists())
+        .where(~select(LLMCall.id).where(LLMCall.hold_id == Hold.id, LLMCall.status == CallStatus.IN_FLIGHT).exists())
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    for hold_id in holds:
+        ledger.release_hold(session, hold_id, reason="orphaned hold released by the sweeper")
+    return len(holds)
+
+
+async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket) -> None:
+    entry = await proxy.spend_log(str(ticket.call_id))
+    if entry is not None and entry.get("status", "success") == "success":
+        outcome = jobs.CallOutcome(
+            ok=True,
+            prompt_tokens=int(entry.get("prompt_tokens") or 0),
+            completion_tokens=int(entry.get("completion_tokens") or 0),
+            proxy_cost_usd=str(entry.get("spend")) if entry.get("spend") is not None else None,
+            resolved_model=entry.get("model"),
+            error_message="recorded from LiteLLM's spend log after the API process lost the call",
+        )
+    else:
+        outcome = jobs.CallOutcome(ok=False, error_type="abandoned", error_message="the call was abandoned")
+    await run_in_transaction(jobs.finish_call, ticket, outcome)
+
+
+async def sweep_once(proxy: LiteLLMProxy) -> dict[str, int]:
+    settings = get_settings()
+    tickets = await run_in_transaction(stale_calls, settings.call_ttl_seconds)
+    for ticket in tickets:
+        await _finish_from_spend_log(proxy, ticket)
+    expired = await run_in_transaction(expire_jobs, settings.job_ttl_seconds)
+    orphans = await run_in_transaction(release_orphan_holds, max(settings.call_ttl_seconds, 60))
+    purged = await run_in_transaction(purge_expired, settings.idempotency_ttl_seconds)
+    return {"calls": len(tickets), "jobs": expired, "holds": orphans, "idempotency_keys": purged}
+
+
+async def run_forever(proxy: LiteLLMProxy) -> None:
+    interval = get_settings().sweeper_interval_seconds
+    while True:
+        try:
+            swept = await sweep_once(proxy)
+            if any(swept.values()):
+                log.info("sweeper: %s", swept)
+        except Exception:
+            log.exception("sweeper pass failed; will retry")
+        await asyncio.sleep(interval)
+
