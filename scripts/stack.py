@@ -49,7 +49,9 @@ def ensure_env_file() -> dict[str, str]:
     if not env_path.exists():
         text = (ROOT / ".env.example").read_text()
         text = text.replace("MASTER_KEY=change-me", f"MASTER_KEY=sk-admin-{secrets.token_urlsafe(24)}", 1)
-        text = text.replace("LITELLM_MASTER_KEY=change-me", f"LITELLM_MASTER_KEY=sk-litellm-{secrets.token_urlsafe(24)}", 1)
+        text = text.replace(
+            "LITELLM_MASTER_KEY=change-me", f"LITELLM_MASTER_KEY=sk-litellm-{secrets.token_urlsafe(24)}", 1
+        )
         env_path.write_text(text)
         env_path.chmod(0o600)
         print("wrote .env with fresh MASTER_KEY and LITELLM_MASTER_KEY")
@@ -203,7 +205,11 @@ class Stack:
         )
 
     def start_fake_provider(self) -> None:
-        self._spawn("fake-provider", [PY, str(ROOT / "litellm" / "fake_provider.py"), "--port", str(self.fake_port)], self._env())
+        self._spawn(
+            "fake-provider",
+            [PY, str(ROOT / "litellm" / "fake_provider.py"), "--port", str(self.fake_port)],
+            self._env(),
+        )
         wait_http(f"{self.fake_url}/health", 30, self.processes["fake-provider"], self.log_dir / "fake-provider.log")
 
     def start_litellm(self) -> None:
@@ -281,7 +287,11 @@ def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> tuple[i
 
 DEMO_ALIASES = [
     {"alias": "ChatAgent", "litellm_model": "gpt-4o-mini", "description": "fast, inexpensive chat"},
-    {"alias": "SmartAgent", "litellm_model": "gpt-4o", "description": "stronger reasoning, falls back to ChatAgent's model"},
+    {
+        "alias": "SmartAgent",
+        "litellm_model": "gpt-4o",
+        "description": "stronger reasoning, falls back to ChatAgent's model",
+    },
     {"alias": "NanoAgent", "litellm_model": "gpt-4.1-nano", "description": "cheapest, for classification"},
 ]
 
@@ -352,7 +362,11 @@ def up(serve_panel: bool = True) -> None:
         stack.start_api()
         panel = ROOT / "admin-panel" / "out"
         if serve_panel and panel.is_dir():
-            stack._spawn("admin-panel", [PY, "-m", "http.server", "3002", "--bind", "127.0.0.1", "--directory", str(panel)], dict(os.environ))
+            stack._spawn(
+                "admin-panel",
+                [PY, "-m", "http.server", "3002", "--bind", "127.0.0.1", "--directory", str(panel)],
+                dict(os.environ),
+            )
         (RUN_DIR / "pids").write_text("\n".join(str(p.pid) for p in stack.processes.values()))
         key = seed_demo(stack.api_url, stack.master_key, RUN_DIR / "demo-team.key")
         print_welcome(stack, key, panel.is_dir())
@@ -375,7 +389,7 @@ SaaS LiteLLM is running.
   SaaS API      {stack.api_url}   (docs: {stack.api_url}/docs)
   LiteLLM proxy {stack.litellm_url}   (internal; UI at {stack.litellm_url}/ui)
   Fake provider {stack.fake_url}
-{'  Admin panel   http://127.0.0.1:3002' if panel else ''}
+{"  Admin panel   http://127.0.0.1:3002" if panel else ""}
 Demo team 'demo-team' virtual key: {shown_key}
 Admin key: MASTER_KEY in .env
 

@@ -3,9 +3,8 @@
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from saas_api.models import Base
+from sqlalchemy import create_engine
 
 target_metadata = Base.metadata
 

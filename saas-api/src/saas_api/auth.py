@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .config import get_settings
-from .db import run_in_transaction
+from .db import new_session, run_in_transaction
 from .errors import Forbidden, Unauthenticated
-from .models import Team
+from .models import AdminSession, Team
 
 # key hash -> (team, expiry). The mapping never changes for a key; the TTL bounds how long a
 # deleted or rotated key keeps resolving. Suspension is checked in the database on every charge.
@@ -67,12 +67,35 @@ def forget_key(key_hash: str) -> None:
     _key_cache.pop(key_hash, None)
 
 
-def require_admin(x_admin_key: Annotated[str | None, Header()] = None) -> None:
-    if not x_admin_key:
-        raise Unauthenticated("missing X-Admin-Key header")
+def is_master_key(candidate: str) -> bool:
     expected = get_settings().master_key.get_secret_value()
-    if not hmac.compare_digest(x_admin_key.encode(), expected.encode()):
-        raise Forbidden("invalid admin key")
+    return hmac.compare_digest(candidate.encode(), expected.encode())
+
+
+def _session_valid(session: Session, token_hash: str) -> bool:
+    found = session.execute(
+        select(AdminSession.token_hash).where(
+            AdminSession.token_hash == token_hash, AdminSession.expires_at > func.now()
+        )
+    ).first()
+    return found is not None
+
+
+def require_admin(
+    x_admin_key: Annotated[str | None, Header()] = None,
+    x_admin_session: Annotated[str | None, Header()] = None,
+) -> None:
+    """The master key (X-Admin-Key) or an admin panel session (X-Admin-Session)."""
+    if x_admin_key:
+        if not is_master_key(x_admin_key):
+            raise Forbidden("invalid admin key")
+        return
+    if x_admin_session:
+        with new_session() as session:
+            if not _session_valid(session, hash_key(x_admin_session)):
+                raise Unauthenticated("the admin session has expired; log in again")
+        return
+    raise Unauthenticated("missing X-Admin-Key header")
 
 
 CurrentTeam = Annotated[TeamPrincipal, Depends(current_team)]

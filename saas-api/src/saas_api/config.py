@@ -9,9 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = Field(
-        "postgresql+psycopg2://postgres@127.0.0.1:5432/saas_litellm", alias="SAAS_DATABASE_URL"
-    )
+    database_url: str = Field("postgresql+psycopg2://postgres@127.0.0.1:5432/saas_litellm", alias="SAAS_DATABASE_URL")
     db_pool_size: int = 20
     master_key: SecretStr = Field(alias="MASTER_KEY")
     litellm_proxy_url: str = "http://127.0.0.1:8002"
@@ -29,6 +27,8 @@ class Settings(BaseSettings):
     call_ttl_seconds: int = 900
     sweeper_interval_seconds: float = 30.0
     idempotency_ttl_seconds: int = 86_400
+
+    admin_session_ttl_seconds: int = 8 * 3600
 
     cors_origins: list[str] = ["http://localhost:3002", "http://127.0.0.1:3002"]
 

@@ -8,8 +8,8 @@ request died (process killed) is taken over once it is older than `STALE_CLAIM_S
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
@@ -42,7 +42,9 @@ def _claim(session: Session, team_id: str, key: str, digest: str) -> Idempotency
     if claimed is not None:
         return None
     record = session.execute(
-        select(IdempotencyRecord).where(IdempotencyRecord.team_id == team_id, IdempotencyRecord.key == key).with_for_update()
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.team_id == team_id, IdempotencyRecord.key == key)
+        .with_for_update()
     ).scalar_one()
     age = datetime.now(UTC) - record.created_at
     stale = age > timedelta(seconds=STALE_CLAIM_SECONDS)
@@ -76,12 +78,12 @@ async def idempotent(
     existing = await run_in_transaction(_claim, team_id, key, digest)
     if existing is not None:
         if existing.request_hash != digest:
-            raise UnprocessableEntity(
-                "this Idempotency-Key was used with a different request", param="Idempotency-Key"
-            )
+            raise UnprocessableEntity("this Idempotency-Key was used with a different request", param="Idempotency-Key")
         if existing.status_code is None:
             raise Conflict("a request with this Idempotency-Key is still in progress")
-        return JSONResponse(existing.response_body, status_code=existing.status_code, headers={"Idempotent-Replayed": "true"})
+        return JSONResponse(
+            existing.response_body, status_code=existing.status_code, headers={"Idempotent-Replayed": "true"}
+        )
     try:
         status_code, payload = await work()
     except DomainError as exc:

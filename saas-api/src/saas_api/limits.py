@@ -42,6 +42,8 @@ class _BodyTooLarge(Exception):
 async def _too_large(send: Send, max_bytes: int) -> None:
     import json
 
-    body = json.dumps(error_body("invalid_request_error", f"request body exceeds {max_bytes} bytes", None, 413)).encode()
+    body = json.dumps(
+        error_body("invalid_request_error", f"request body exceeds {max_bytes} bytes", None, 413)
+    ).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})

@@ -208,7 +208,10 @@ def proxy_error(status: int, content: bytes, headers: httpx.Headers) -> DomainEr
     message = _proxy_message(content).lower()
     if status == 429:
         retry_after = headers.get("retry-after", "1")
-        return RateLimited("rate limit reached; retry later", int(float(retry_after)) if retry_after.replace(".", "", 1).isdigit() else 1)
+        return RateLimited(
+            "rate limit reached; retry later",
+            int(float(retry_after)) if retry_after.replace(".", "", 1).isdigit() else 1,
+        )
     if status == 408 or "timeout" in message or "timed out" in message:
         return UpstreamTimeout("the model provider did not answer in time")
     if status in (401, 403):
@@ -218,5 +221,11 @@ def proxy_error(status: int, content: bytes, headers: httpx.Headers) -> DomainEr
     if status == 400 and "budget" in message:
         return RateLimited("the proxy budget for this team is exhausted")
     if status in (400, 422):
-        return InvalidRequest("the model provider rejected the request as invalid")
+        # Requests are validated before they reach the proxy, so a 400 names a client problem only
+        # when the provider says so; otherwise (e.g. a 200 whose body is an error) it is upstream's.
+        if "context" in message and ("window" in message or "length" in message):
+            return InvalidRequest("the request is too long for the model", param="messages")
+        if "invalid" in message or "unsupported" in message or "must be" in message:
+            return InvalidRequest("the model provider rejected the request as invalid")
+        return UpstreamError("the model provider returned an error")
     return UpstreamError("the model provider failed to answer")

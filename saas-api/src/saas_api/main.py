@@ -9,14 +9,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from . import sweeper
+from . import admin, sweeper
 from .analytics.router import router as analytics_router
 from .config import get_settings
 from .db import get_engine
 from .errors import install_error_handlers
 from .jobs.router import router as jobs_router
-from .litellm_proxy import LiteLLMProxy
 from .limits import BodySizeLimit
+from .litellm_proxy import LiteLLMProxy
 from .tenancy.router import router as tenancy_router
 
 DESCRIPTION = """
@@ -35,7 +35,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.proxy = LiteLLMProxy(
         settings.litellm_proxy_url, settings.litellm_master_key.get_secret_value(), settings.llm_timeout_seconds
     )
-    sweeper_task = asyncio.create_task(sweeper.run_forever(app.state.proxy)) if settings.sweeper_interval_seconds > 0 else None
+    sweeper_task = (
+        asyncio.create_task(sweeper.run_forever(app.state.proxy)) if settings.sweeper_interval_seconds > 0 else None
+    )
     try:
         yield
     finally:
@@ -58,6 +60,7 @@ def create_app() -> FastAPI:
         allow_headers=["*"],
         expose_headers=["X-Credits-Warning", "Idempotent-Replayed", "Retry-After"],
     )
+    app.include_router(admin.router)
     app.include_router(tenancy_router)
     app.include_router(jobs_router)
     app.include_router(analytics_router)

@@ -120,7 +120,9 @@ class ModelAlias(Base):
     cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Team(Base):
@@ -167,7 +169,9 @@ class Job(Base):
     hold_id: Mapped[uuid.UUID | None]  # job_based teams: the credit held until the job ends
     credits_charged: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
@@ -274,4 +278,13 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)  # None while the first request runs
     response_body: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = _now()
+
+
+class AdminSession(Base):
+    """A login to the admin panel; the token itself is never stored, only its hash."""
+
+    __tablename__ = "admin_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()

@@ -41,13 +41,21 @@ def stale_calls(session: Session, ttl_seconds: int) -> list[jobs.CallTicket]:
     for call, team, alias in rows:
         markup = alias.markup_percent if alias is not None and alias.markup_percent is not None else team.markup_percent
         price = Price(
-            alias.input_price_micros_per_mtok if alias else 0, alias.output_price_micros_per_mtok if alias else 0, markup
+            alias.input_price_micros_per_mtok if alias else 0,
+            alias.output_price_micros_per_mtok if alias else 0,
+            markup,
         )
         tickets.append(
             jobs.CallTicket(
-                call_id=call.id, job_id=call.job_id, team_id=call.team_id, alias=call.alias,
-                litellm_model=call.model_group, price=price, budget_mode=BudgetMode(team.budget_mode),
-                cache_enabled=False, hold_id=call.hold_id,
+                call_id=call.id,
+                job_id=call.job_id,
+                team_id=call.team_id,
+                alias=call.alias,
+                litellm_model=call.model_group,
+                price=price,
+                budget_mode=BudgetMode(team.budget_mode),
+                cache_enabled=False,
+                hold_id=call.hold_id,
             )  # fmt: skip
         )
     return tickets
@@ -55,12 +63,16 @@ def stale_calls(session: Session, ttl_seconds: int) -> list[jobs.CallTicket]:
 
 def expire_jobs(session: Session, ttl_seconds: int) -> int:
     """Fail jobs idle past the TTL and release what they hold."""
-    job_ids = session.execute(
-        select(Job.id)
-        .where(Job.status.in_(jobs.OPEN_STATUSES), Job.updated_at < func.now() - _interval(ttl_seconds))
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).scalars().all()
+    job_ids = (
+        session.execute(
+            select(Job.id)
+            .where(Job.status.in_(jobs.OPEN_STATUSES), Job.updated_at < func.now() - _interval(ttl_seconds))
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
     for job_id in job_ids:
         job = session.get(Job, job_id)
         assert job is not None
@@ -75,14 +87,20 @@ def release_orphan_holds(session: Session, ttl_seconds: int) -> int:
     """Holds whose job or call ended without resolving them (should not happen; belt and braces)."""
     from .models import Hold, HoldStatus
 
-    holds = session.execute(
-        select(Hold.id)
-        .where(Hold.status == HoldStatus.OPEN, Hold.created_at < func.now() - _interval(ttl_seconds))
-        .where(~select(Job.id).where(Job.hold_id == Hold.id, Job.status.in_(jobs.OPEN_STATUSES)).exists())
-        .where(~select(LLMCall.id).where(LLMCall.hold_id == Hold.id, LLMCall.status == CallStatus.IN_FLIGHT).exists())
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).scalars().all()
+    holds = (
+        session.execute(
+            select(Hold.id)
+            .where(Hold.status == HoldStatus.OPEN, Hold.created_at < func.now() - _interval(ttl_seconds))
+            .where(~select(Job.id).where(Job.hold_id == Hold.id, Job.status.in_(jobs.OPEN_STATUSES)).exists())
+            .where(
+                ~select(LLMCall.id).where(LLMCall.hold_id == Hold.id, LLMCall.status == CallStatus.IN_FLIGHT).exists()
+            )
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
     for hold_id in holds:
         ledger.release_hold(session, hold_id, reason="orphaned hold released by the sweeper")
     return len(holds)
@@ -125,4 +143,3 @@ async def run_forever(proxy: LiteLLMProxy) -> None:
         except Exception:
             log.exception("sweeper pass failed; will retry")
         await asyncio.sleep(interval)
-

@@ -123,20 +123,30 @@ def admin_get_job(job_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
         **jobs_service.job_out(job).model_dump(),
         "credits_charged": job.credits_charged,
         "error_message": job.error_message,
-        "summary": None if summary is None else {
-            c.name: getattr(summary, c.key) for c in JobCostSummary.__table__.columns if c.name != "job_id"
-        },
+        "summary": None
+        if summary is None
+        else {c.name: getattr(summary, c.key) for c in JobCostSummary.__table__.columns if c.name != "job_id"},
         "calls": [
             {
-                "call_id": c.id, "alias": c.alias, "model_group": c.model_group, "resolved_model": c.resolved_model,
-                "status": c.status, "stream": c.stream, "prompt_tokens": c.prompt_tokens,
-                "completion_tokens": c.completion_tokens, "provider_cost_micros": c.provider_cost_micros,
-                "client_cost_micros": c.client_cost_micros, "credits_charged": c.credits_charged,
-                "cost_source": c.cost_source, "latency_ms": c.latency_ms, "cache_hit": c.cache_hit,
-                "finish_reason": c.finish_reason, "parsed_ok": c.parsed_ok, "error_type": c.error_type,
+                "call_id": c.id,
+                "alias": c.alias,
+                "model_group": c.model_group,
+                "resolved_model": c.resolved_model,
+                "status": c.status,
+                "stream": c.stream,
+                "prompt_tokens": c.prompt_tokens,
+                "completion_tokens": c.completion_tokens,
+                "provider_cost_micros": c.provider_cost_micros,
+                "client_cost_micros": c.client_cost_micros,
+                "credits_charged": c.credits_charged,
+                "cost_source": c.cost_source,
+                "latency_ms": c.latency_ms,
+                "cache_hit": c.cache_hit,
+                "finish_reason": c.finish_reason,
+                "parsed_ok": c.parsed_ok,
+                "error_type": c.error_type,
                 "created_at": c.created_at,
             }  # fmt: skip
             for c in calls
         ],
     }
-

@@ -75,7 +75,9 @@ def _totals(row: tuple) -> schemas.CostTotals:  # type: ignore[type-arg]
 
 def job_counts(session: Session, where: UsageFilter) -> schemas.JobCounts:
     rows = session.execute(
-        where.jobs(select(Job.status, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(Job.status))
+        where.jobs(
+            select(Job.status, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(Job.status)
+        )
     ).all()
     by_status = {status: (count, int(credits)) for status, count, credits in rows}
     return schemas.JobCounts(
@@ -90,7 +92,11 @@ def job_counts(session: Session, where: UsageFilter) -> schemas.JobCounts:
 
 def _breakdown(session: Session, where: UsageFilter, column, job_column) -> list[schemas.Breakdown]:  # type: ignore[no-untyped-def]
     cost_rows = session.execute(where.calls(select(column, *_COST_COLUMNS).group_by(column).order_by(column))).all()
-    job_rows = dict(session.execute(where.jobs(select(job_column, func.count()).group_by(job_column))).all()) if job_column is not None else {}
+    job_rows = (
+        dict(session.execute(where.jobs(select(job_column, func.count()).group_by(job_column))).all())
+        if job_column is not None
+        else {}
+    )
     return [
         schemas.Breakdown(key=str(row[0]), jobs=job_rows.get(row[0], 0), costs=_totals(tuple(row[1:])))
         for row in cost_rows
@@ -113,8 +119,8 @@ def usage_report(session: Session, scope: str, scope_id: str | None, where: Usag
 
 
 def team_usage(session: Session, team, where: UsageFilter) -> schemas.TeamUsage:  # type: ignore[no-untyped-def]
-    from ..tenancy.service import BUDGET_UNITS
     from ..models import BudgetMode
+    from ..tenancy.service import BUDGET_UNITS
 
     calls = session.execute(where.calls(select(func.count()))).scalar_one()
     by_type = dict(session.execute(where.jobs(select(Job.job_type, func.count()).group_by(Job.job_type))).all())
@@ -139,7 +145,9 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
     job_rows = {
         row[0]: (row[1], int(row[2]))
         for row in session.execute(
-            where.jobs(select(job_bucket, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(job_bucket))
+            where.jobs(
+                select(job_bucket, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(job_bucket)
+            )
         ).all()
     }
     calls_by_period = {row[0]: row for row in call_rows}
@@ -149,8 +157,13 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
         jobs, credits = job_rows.get(period, (0, 0))
         points.append(
             schemas.TimePoint(
-                period=period, jobs=jobs, calls=calls, provider_cost_micros=int(provider),
-                client_cost_micros=int(client), margin_micros=int(client) - int(provider), credits_charged=credits,
+                period=period,
+                jobs=jobs,
+                calls=calls,
+                provider_cost_micros=int(provider),
+                client_cost_micros=int(client),
+                margin_micros=int(client) - int(provider),
+                credits_charged=credits,
             )  # fmt: skip
         )
     return points

@@ -58,7 +58,13 @@ def _append(
     )
 
 
-_RETURNING = (Team.credits_allocated, Team.credits_available, Team.credits_held, Team.limit_type, Team.warn_threshold_percent)
+_RETURNING = (
+    Team.credits_allocated,
+    Team.credits_available,
+    Team.credits_held,
+    Team.limit_type,
+    Team.warn_threshold_percent,
+)
 
 
 def _balance(row: tuple) -> Balance:  # type: ignore[type-arg]

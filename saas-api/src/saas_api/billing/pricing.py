@@ -22,7 +22,9 @@ class Price:
 class CallCost:
     provider_cost_micros: int
     client_cost_micros: int
-    cost_source: str  # "proxy": LiteLLM's x-litellm-response-cost; "alias": our price x tokens; "cache": no provider call
+    cost_source: (
+        str  # "proxy": LiteLLM's x-litellm-response-cost; "alias": our price x tokens; "cache": no provider call
+    )
 
 
 def prompt_token_bound(messages: list[dict[str, Any]]) -> int:

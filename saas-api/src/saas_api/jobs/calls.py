@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..billing.pricing import prompt_token_bound
 from ..config import get_settings
 from ..db import run_in_transaction
 from ..errors import DomainError, UnprocessableEntity, UpstreamError
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
-from ..billing.pricing import prompt_token_bound
 from ..models import BudgetMode
 from . import schemas, service
 
@@ -118,7 +118,9 @@ async def buffered_call(
         job_id=ticket.job_id,
         model=ticket.alias,
         response=schemas.CallReply(
-            content=content, finish_reason=choice.get("finish_reason"), tool_calls=message.get("tool_calls"),
+            content=content,
+            finish_reason=choice.get("finish_reason"),
+            tool_calls=message.get("tool_calls"),
             parsed=parsed,
         ),  # fmt: skip
         cache_hit=meta.cache_hit,
@@ -151,7 +153,9 @@ async def _pump(
     finish_reason = None
     outcome: service.CallOutcome
     try:
-        async for chunk in proxy.stream_chat_completion(virtual_key, _payload(ticket, params), str(ticket.call_id), meta):
+        async for chunk in proxy.stream_chat_completion(
+            virtual_key, _payload(ticket, params), str(ticket.call_id), meta
+        ):
             usage = chunk.get("usage") or usage
             for choice in chunk.get("choices") or []:
                 text = (choice.get("delta") or {}).get("content")

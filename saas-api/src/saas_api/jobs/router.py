@@ -146,7 +146,9 @@ async def _sse(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTic
 
 
 @router.post("/{job_id}/llm-call-stream", response_class=StreamingResponse)
-async def llm_call_stream(job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request) -> Response:
+async def llm_call_stream(
+    job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request
+) -> Response:
     """Stream a call as Server-Sent Events: `data: {"content": ...}` deltas, a final event with
     `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
     ticket = await calls.admit(team.team_id, job_id, data, stream=True)

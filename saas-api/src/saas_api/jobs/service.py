@@ -127,7 +127,9 @@ def resolve_alias(session: Session, team: Team, requested: str | None) -> ModelA
     if name is None:
         name = session.execute(allowed.order_by(group_aliases.c.alias).limit(1)).scalar_one_or_none()
         if name is None:
-            raise Forbidden(f"team '{team.id}' has no model aliases; ask an admin to grant an access group", param="model")
+            raise Forbidden(
+                f"team '{team.id}' has no model aliases; ask an admin to grant an access group", param="model"
+            )
     alias = session.get(ModelAlias, name)
     if alias is None:
         raise NotFound(f"model alias '{name}' not found", param="model")
@@ -205,7 +207,9 @@ def finish_call(session: Session, ticket: CallTicket, outcome: CallOutcome) -> b
 
     Tokens the provider produced are billed even when the call failed part-way (a cut stream).
     """
-    cost = call_cost(ticket.price, outcome.prompt_tokens, outcome.completion_tokens, outcome.proxy_cost_usd, outcome.cache_hit)
+    cost = call_cost(
+        ticket.price, outcome.prompt_tokens, outcome.completion_tokens, outcome.proxy_cost_usd, outcome.cache_hit
+    )
     charge = call_charge(ticket.budget_mode, cost, outcome.prompt_tokens + outcome.completion_tokens)
     finished = session.execute(
         update(LLMCall)
@@ -251,7 +255,18 @@ def _call_totals(session: Session, job_id: uuid.UUID) -> dict[str, int]:
             func.coalesce(func.sum(LLMCall.credits_charged), 0),
         ).where(LLMCall.job_id == job_id)
     ).one()
-    keys = ("total", "success", "failed", "in_flight", "prompt", "completion", "provider", "client", "latency", "credits")
+    keys = (
+        "total",
+        "success",
+        "failed",
+        "in_flight",
+        "prompt",
+        "completion",
+        "provider",
+        "client",
+        "latency",
+        "credits",
+    )
     return dict(zip(keys, (int(v) for v in row), strict=True))
 
 
@@ -313,10 +328,13 @@ def job_summary(session: Session, job: Job) -> schemas.JobSummary:
         ),
         calls=[
             schemas.JobCallOut(
-                call_id=c.id, model=c.alias, status=c.status, stream=c.stream, finish_reason=c.finish_reason,
+                call_id=c.id,
+                model=c.alias,
+                status=c.status,
+                stream=c.stream,
+                finish_reason=c.finish_reason,
                 created_at=c.created_at,
             )  # fmt: skip
             for c in calls
         ],
     )
-

@@ -22,7 +22,9 @@ def _proxy(request: Request) -> LiteLLMProxy:
 
 
 @router.post("/organizations/create", response_model=schemas.OrganizationOut, status_code=201, tags=["organizations"])
-def create_organization(data: schemas.OrganizationCreate, session: SessionDep, response: Response) -> schemas.OrganizationOut:
+def create_organization(
+    data: schemas.OrganizationCreate, session: SessionDep, response: Response
+) -> schemas.OrganizationOut:
     """Create an organization. Repeating an identical request returns the existing one (200)."""
     org, created = service.create_organization(session, data)
     if not created:
@@ -43,7 +45,9 @@ def get_organization(organization_id: str, session: SessionDep) -> schemas.Organ
 # -- model access groups ------------------------------------------------------------------------
 
 
-@router.post("/model-access-groups/create", response_model=schemas.AccessGroupOut, status_code=201, tags=["model access"])
+@router.post(
+    "/model-access-groups/create", response_model=schemas.AccessGroupOut, status_code=201, tags=["model access"]
+)
 def create_group(data: schemas.AccessGroupCreate, session: SessionDep, response: Response) -> schemas.AccessGroupOut:
     """Create a model access group. Repeating an identical request returns the existing one (200)."""
     group, created = service.create_group(session, data)
@@ -167,10 +171,17 @@ def team_ledger(
         credits_held=team.credits_held,
         entries=[
             schemas.LedgerEntryOut(
-                id=e.id, kind=e.kind, amount=e.amount, held_delta=e.held_delta, charged=e.charged,
-                balance_after=e.balance_after, job_id=str(e.job_id) if e.job_id else None,
-                call_id=str(e.call_id) if e.call_id else None, hold_id=str(e.hold_id) if e.hold_id else None,
-                reason=e.reason, created_at=e.created_at,
+                id=e.id,
+                kind=e.kind,
+                amount=e.amount,
+                held_delta=e.held_delta,
+                charged=e.charged,
+                balance_after=e.balance_after,
+                job_id=str(e.job_id) if e.job_id else None,
+                call_id=str(e.call_id) if e.call_id else None,
+                hold_id=str(e.hold_id) if e.hold_id else None,
+                reason=e.reason,
+                created_at=e.created_at,
             )  # fmt: skip
             for e in entries
         ],

@@ -32,7 +32,7 @@ class OrganizationOut(BaseModel):
 class AccessGroupCreate(Strict):
     group_name: str = Identifier
     description: str | None = Field(None, max_length=2000)
-    model_aliases: list[str] = Field(default_factory=list)
+    model_aliases: list[str] | None = Field(None, description="aliases in the group (default: none)")
 
 
 class AccessGroupUpdate(Strict):
@@ -50,9 +50,15 @@ class AccessGroupOut(BaseModel):
 class AliasCreate(Strict):
     alias: str = Identifier
     litellm_model: str = Field(min_length=1, max_length=256, description="the model_name the LiteLLM proxy serves")
-    input_price_per_million: Decimal | None = Field(None, ge=0, description="USD per 1M input tokens (default: LiteLLM's cost map)")
-    output_price_per_million: Decimal | None = Field(None, ge=0, description="USD per 1M output tokens (default: LiteLLM's cost map)")
-    markup_percent: Decimal | None = Field(None, ge=0, le=10_000, description="overrides the team's markup for this alias")
+    input_price_per_million: Decimal | None = Field(
+        None, ge=0, description="USD per 1M input tokens (default: LiteLLM's cost map)"
+    )
+    output_price_per_million: Decimal | None = Field(
+        None, ge=0, description="USD per 1M output tokens (default: LiteLLM's cost map)"
+    )
+    markup_percent: Decimal | None = Field(
+        None, ge=0, le=10_000, description="overrides the team's markup for this alias"
+    )
     cache_enabled: bool = False
     description: str | None = Field(None, max_length=2000)
     access_groups: list[str] = Field(default_factory=list, description="groups to add this alias to")

@@ -58,7 +58,11 @@ def create_organization(session: Session, data: schemas.OrganizationCreate) -> t
 def organization_out(session: Session, org: Organization) -> schemas.OrganizationOut:
     team_ids = session.execute(select(Team.id).where(Team.organization_id == org.id).order_by(Team.id)).scalars()
     return schemas.OrganizationOut(
-        organization_id=org.id, name=org.name, metadata=org.metadata_, created_at=org.created_at, team_ids=list(team_ids)
+        organization_id=org.id,
+        name=org.name,
+        metadata=org.metadata_,
+        created_at=org.created_at,
+        team_ids=list(team_ids),
     )
 
 
@@ -126,17 +130,19 @@ def get_group(session: Session, group_name: str) -> ModelAccessGroup:
 def create_group(session: Session, data: schemas.AccessGroupCreate) -> tuple[schemas.AccessGroupOut, bool]:
     existing = session.get(ModelAccessGroup, data.group_name)
     if existing is not None:
-        same = existing.description == data.description and set(_aliases_of_group(session, data.group_name)) == set(
-            data.model_aliases
+        # An identical repeat (aliases left out means "whatever it has") returns the group.
+        same = existing.description == data.description and (
+            data.model_aliases is None or set(_aliases_of_group(session, data.group_name)) == set(data.model_aliases)
         )
         if not same:
             raise Conflict(f"model access group '{data.group_name}' already exists", param="group_name")
         return group_out(session, existing), False
-    _require_aliases(session, data.model_aliases)
+    aliases = data.model_aliases or []
+    _require_aliases(session, aliases)
     group = ModelAccessGroup(group_name=data.group_name, description=data.description)
     session.add(group)
     session.flush()
-    _set_group_aliases(session, data.group_name, data.model_aliases)
+    _set_group_aliases(session, data.group_name, aliases)
     return group_out(session, group), True
 
 
@@ -147,7 +153,9 @@ def _set_group_aliases(session: Session, group_name: str, aliases: Iterable[str]
         session.execute(insert(group_aliases), rows)
 
 
-def update_group(session: Session, group_name: str, data: schemas.AccessGroupUpdate) -> tuple[schemas.AccessGroupOut, list[str]]:
+def update_group(
+    session: Session, group_name: str, data: schemas.AccessGroupUpdate
+) -> tuple[schemas.AccessGroupOut, list[str]]:
     """Update a group; returns it and the teams whose LiteLLM keys must follow."""
     group = get_group(session, group_name)
     if "description" in data.model_fields_set:
@@ -334,7 +342,9 @@ def _check_default_alias(session: Session, default_alias: str | None, groups: li
     if default_alias is None:
         return
     rows = session.execute(
-        select(group_aliases.c.alias).where(group_aliases.c.group_name.in_(groups), group_aliases.c.alias == default_alias)
+        select(group_aliases.c.alias).where(
+            group_aliases.c.group_name.in_(groups), group_aliases.c.alias == default_alias
+        )
     ).first()
     if rows is None:
         raise UnprocessableEntity(
