@@ -11,6 +11,7 @@ chunk, and faults are injected by directives in the last user message:
     [[fake:latency=250]]                                       wait 250 ms before answering
     [[fake:words=40]]                                          reply with 40 words
     [[fake:cut_after=3]]                                       stream 3 chunks, then drop the connection
+    [[fake:chunk_delay=50]]                                    wait 50 ms between stream chunks
 
 `FAKE_LATENCY_MS` sets a default latency. `GET /_fake/stats` counts the calls it saw (for tests that
 reconcile the books with the provider), `POST /_fake/reset` clears them.
@@ -169,8 +170,9 @@ async def chat_completions(request: Request) -> Response:
         stats["streams"] += 1
         include_usage = (body.get("stream_options") or {}).get("include_usage", False)
         cut_after = int(directives["cut_after"]) if "cut_after" in directives else None
+        delay = int(directives.get("chunk_delay") or 0) / 1000
         return StreamingResponse(
-            _stream(completion_id, model, text, finish_reason, usage if include_usage else None, cut_after),
+            _stream(completion_id, model, text, finish_reason, usage if include_usage else None, cut_after, delay),
             media_type="text/event-stream",
         )
     stats["completions"] += 1
@@ -194,7 +196,7 @@ async def chat_completions(request: Request) -> Response:
     )
 
 
-async def _stream(completion_id, model, text, finish_reason, usage, cut_after):  # type: ignore[no-untyped-def]
+async def _stream(completion_id, model, text, finish_reason, usage, cut_after, delay):  # type: ignore[no-untyped-def]
     def event(choices: list[dict[str, Any]], **extra: Any) -> str:
         chunk = {
             "id": completion_id,
@@ -214,7 +216,7 @@ async def _stream(completion_id, model, text, finish_reason, usage, cut_after): 
             raise ConnectionResetError("fake provider cut the stream")
         delta = piece if i == 0 else " " + piece
         yield event([{"index": 0, "delta": {"content": delta}, "finish_reason": None}])
-        await asyncio.sleep(0)
+        await asyncio.sleep(delay)
     yield event([{"index": 0, "delta": {}, "finish_reason": finish_reason}])
     if usage is not None:
         yield event([], usage=usage)

@@ -70,4 +70,5 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client never reads ahead of its own write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

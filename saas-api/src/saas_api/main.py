@@ -17,6 +17,7 @@ from .errors import install_error_handlers
 from .jobs.router import router as jobs_router
 from .limits import BodySizeLimit
 from .litellm_proxy import LiteLLMProxy
+from .openai_compat.router import router as openai_router
 from .tenancy.router import router as tenancy_router
 
 DESCRIPTION = """
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
     app.include_router(tenancy_router)
     app.include_router(jobs_router)
     app.include_router(analytics_router)
+    app.include_router(openai_router)
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:

@@ -17,7 +17,7 @@ from ..config import get_settings
 from ..db import run_in_transaction
 from ..errors import DomainError, UnprocessableEntity, UpstreamError
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
-from ..models import BudgetMode
+from ..models import BudgetMode, JobStatus
 from . import schemas, service
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,8 @@ async def _pump(
     parts: list[str] = []
     usage: dict[str, Any] = {}
     finish_reason = None
-    outcome: service.CallOutcome
+    error: DomainError | None = None
+    outcome = service.CallOutcome(ok=False)
     try:
         async for chunk in proxy.stream_chat_completion(
             virtual_key, _payload(ticket, params), str(ticket.call_id), meta
@@ -165,14 +166,12 @@ async def _pump(
                 finish_reason = choice.get("finish_reason") or finish_reason
         outcome = service.CallOutcome(ok=True, finish_reason=finish_reason)
     except DomainError as exc:
-        outcome = _failed(exc, meta)
-        queue.put_nowait(StreamEvent("error", error=exc))
-    except Exception as exc:  # never leave a stream without a record
+        error = exc
+    except Exception:  # never leave a stream without a record
         log.exception("stream for call %s failed", ticket.call_id)
         error = UpstreamError("the stream failed")
+    if error is not None:
         outcome = _failed(error, meta)
-        queue.put_nowait(StreamEvent("error", error=error))
-        del exc
     text = "".join(parts)
     if usage:
         outcome.prompt_tokens = int(usage.get("prompt_tokens") or 0)
@@ -187,9 +186,12 @@ async def _pump(
     outcome.proxy_cost_usd = None  # the cost header precedes the body; price the usage ourselves
     if outcome.ok and _wants_json(params):
         outcome.parsed_ok = _parse_json(text)[1]
+    # Recorded before the client hears the end (or the error): what it sees is already in the books.
     await record(ticket, outcome)
     if on_recorded is not None:
         await on_recorded(outcome)
+    if error is not None:
+        queue.put_nowait(StreamEvent("error", error=error))
     queue.put_nowait(StreamEvent("end", finish_reason=finish_reason))
 
 
@@ -218,8 +220,54 @@ async def open_stream(
         event = first
         while True:
             yield event
-            if event.kind == "end":
+            if event.kind in ("end", "error"):  # an error ends the stream: no final event follows
                 return
             event = await queue.get()
 
     return events()
+
+
+# -- single-call jobs ---------------------------------------------------------------------------
+
+
+async def _fail_job(team_id: str, job_id: uuid.UUID, message: str | None) -> None:
+    await run_in_transaction(
+        service.complete_job, team_id, job_id, JobStatus.FAILED, None, message, allow_in_flight=True
+    )
+
+
+async def single_call_job(
+    proxy: LiteLLMProxy, team_id: str, virtual_key: str, job_type: str, metadata: dict[str, Any],
+    params: schemas.CallParams,
+) -> tuple[schemas.LLMCallResponse, schemas.JobSummary]:  # fmt: skip
+    """One job, one buffered call: completed if the call succeeds, failed (and free) if not."""
+    job, _ = await run_in_transaction(service.create_job, team_id, job_type, metadata)
+    try:
+        ticket = await admit(team_id, job.id, params, stream=False)
+        reply = await buffered_call(proxy, virtual_key, ticket, params)
+    except DomainError as exc:
+        await _fail_job(team_id, job.id, exc.message)
+        raise
+    summary = await run_in_transaction(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
+    return reply, summary
+
+
+async def single_call_job_stream(
+    proxy: LiteLLMProxy, team_id: str, virtual_key: str, job_type: str, metadata: dict[str, Any],
+    params: schemas.CallParams,
+) -> tuple[service.CallTicket, AsyncIterator[StreamEvent]]:  # fmt: skip
+    """One job, one streamed call; the job ends when the stream does, whether or not the client stays."""
+    job, _ = await run_in_transaction(service.create_job, team_id, job_type, metadata)
+
+    async def end_job(outcome: service.CallOutcome) -> None:
+        if outcome.ok:
+            await run_in_transaction(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
+        else:
+            await _fail_job(team_id, job.id, outcome.error_message)
+
+    try:
+        ticket = await admit(team_id, job.id, params, stream=True)
+    except DomainError as exc:
+        await _fail_job(team_id, job.id, exc.message)
+        raise
+    return ticket, await open_stream(proxy, virtual_key, ticket, params, on_recorded=end_job)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..auth import CurrentTeam
 from ..db import run_in_transaction
-from ..errors import DomainError, Forbidden
+from ..errors import Forbidden
 from ..idempotency import idempotent
 from ..litellm_proxy import LiteLLMProxy
 from ..models import JobStatus
@@ -111,16 +111,9 @@ async def create_and_call(
     _own_team(team, data.team_id)
 
     async def work() -> tuple[int, Any]:
-        job, _ = await run_in_transaction(service.create_job, team.team_id, data.job_type, data.metadata)
-        try:
-            ticket = await calls.admit(team.team_id, job.id, data, stream=False)
-            reply = await calls.buffered_call(_proxy(request), team.virtual_key, ticket, data)
-        except DomainError as exc:
-            await run_in_transaction(
-                service.complete_job, team.team_id, job.id, JobStatus.FAILED, None, exc.message, allow_in_flight=True
-            )
-            raise
-        summary = await run_in_transaction(service.complete_job, team.team_id, job.id, JobStatus.COMPLETED)
+        reply, summary = await calls.single_call_job(
+            _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
+        )
         return 200, schemas.CreateAndCallResponse(**reply.model_dump(), job=summary)
 
     return await idempotent(team.team_id, idempotency_key, "jobs.create-and-call", data, work)
@@ -161,20 +154,7 @@ async def llm_call_stream(
 async def create_and_call_stream(data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request) -> Response:
     """Create a job and stream one call in it; the job ends when the stream does."""
     _own_team(team, data.team_id)
-    job, _ = await run_in_transaction(service.create_job, team.team_id, data.job_type, data.metadata)
-
-    async def end_job(outcome: service.CallOutcome) -> None:
-        status = JobStatus.COMPLETED if outcome.ok else JobStatus.FAILED
-        await run_in_transaction(
-            service.complete_job, team.team_id, job.id, status, None, outcome.error_message, allow_in_flight=True
-        )
-
-    try:
-        ticket = await calls.admit(team.team_id, job.id, data, stream=True)
-    except DomainError as exc:
-        await run_in_transaction(
-            service.complete_job, team.team_id, job.id, JobStatus.FAILED, None, exc.message, allow_in_flight=True
-        )
-        raise
-    events = await calls.open_stream(_proxy(request), team.virtual_key, ticket, data, on_recorded=end_job)
+    ticket, events = await calls.single_call_job_stream(
+        _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
+    )
     return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=SSE_HEADERS)
