@@ -81,9 +81,9 @@ def test_team_create_returns_the_key_once_and_stores_only_its_hash(make_team, ad
     assert team.key.startswith(shown["key_prefix"])
     conn = psycopg2.connect(f"{stack.pg_server}/{stack.saas_db}")
     with conn, conn.cursor() as cur:
-        cur.execute("select key_hash from teams where id = %s", (team.team_id,))
-        assert cur.fetchone()[0] == hashlib.sha256(team.key.encode()).hexdigest()
-        cur.execute("select count(*) from teams where key_hash = %s or key_prefix = %s", (team.key, team.key))
+        cur.execute("select key_hash from team_keys where team_id = %s", (team.team_id,))
+        assert cur.fetchall() == [(hashlib.sha256(team.key.encode()).hexdigest(),)]
+        cur.execute("select count(*) from team_keys where key_hash = %s or key_prefix = %s", (team.key, team.key))
         assert cur.fetchone()[0] == 0
     conn.close()
 
@@ -176,3 +176,28 @@ def test_team_update_edits_limits_and_markup(make_team, admin: httpx.Client) -> 
     team = make_team()
     patched = admin.patch(f"/api/teams/{team.team_id}", json={"markup_percent": "25", "rpm_limit": 500})
     assert patched.json()["markup_percent"] == "25.00" and patched.json()["rpm_limit"] == 500
+
+
+def test_a_team_can_have_several_keys_and_revoke_one(make_team, admin: httpx.Client, stack) -> None:  # type: ignore[no-untyped-def]
+    team = make_team()
+    minted = admin.post(f"/api/teams/{team.team_id}/keys")
+    assert minted.status_code == 201
+    second = minted.json()["virtual_key"]
+    assert second != team.key
+    headers = {"Authorization": f"Bearer {second}"}
+    with httpx.Client(base_url=stack.api_url, headers=headers) as other:
+        job_id = other.post("/api/jobs/create", json={"job_type": "x"}).json()["job_id"]
+        assert team.client.get(f"/api/jobs/{job_id}").status_code == 200  # same team, either key
+        assert (
+            other.post(
+                f"/api/jobs/{job_id}/llm-call", json={"messages": [{"role": "user", "content": "hi"}]}
+            ).status_code
+            == 200
+        )
+        keys = admin.get(f"/api/teams/{team.team_id}/keys").json()
+        assert len(keys) == 2 and all("virtual_key" not in k for k in keys)
+        revoked = admin.delete(f"/api/teams/{team.team_id}/keys/{minted.json()['key_id']}")
+        assert revoked.json()["revoked_at"] is not None
+        # This process forgot the key at once; LiteLLM deleted it.
+        assert other.post(f"/api/jobs/{job_id}/complete", json={"status": "completed"}).status_code == 401
+    assert team.complete(job_id).status_code == 200

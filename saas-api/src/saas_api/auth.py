@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from .config import get_settings
 from .db import new_session, run_in_transaction
 from .errors import Forbidden, Unauthenticated
-from .models import AdminSession, Team
+from .models import AdminSession, Team, TeamKey
 
-# key hash -> (team, expiry). The mapping never changes for a key; the TTL bounds how long a
-# deleted or rotated key keeps resolving. Suspension is checked in the database on every charge.
-_KEY_CACHE_TTL_SECONDS = 30.0
+# key hash -> (team, expiry). The mapping never changes for a key; the TTL bounds how long another
+# process keeps accepting a revoked key (the proxy refuses it at once). Suspension is checked in the
+# database on every charge.
+_KEY_CACHE_TTL_SECONDS = 5.0
 _key_cache: dict[str, tuple["TeamPrincipal", float]] = {}
 
 
@@ -44,7 +45,11 @@ def _bearer(authorization: str | None) -> str:
 
 
 def _team_for_hash(session: Session, key_hash: str) -> tuple[str, str] | None:
-    row = session.execute(select(Team.id, Team.organization_id).where(Team.key_hash == key_hash)).first()
+    row = session.execute(
+        select(Team.id, Team.organization_id)
+        .join(TeamKey, TeamKey.team_id == Team.id)
+        .where(TeamKey.key_hash == key_hash, TeamKey.revoked_at.is_(None))
+    ).first()
     return (row[0], row[1]) if row else None
 
 

@@ -10,7 +10,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = Field("postgresql+psycopg2://postgres@127.0.0.1:5432/saas_litellm", alias="SAAS_DATABASE_URL")
-    db_pool_size: int = 20
+    # Per API process; keep (pool + overflow) x processes well under PostgreSQL's max_connections.
+    db_pool_size: int = 10
+    db_pool_overflow: int = 5
     master_key: SecretStr = Field(alias="MASTER_KEY")
     litellm_proxy_url: str = "http://127.0.0.1:8002"
     litellm_master_key: SecretStr = Field(alias="LITELLM_MASTER_KEY")

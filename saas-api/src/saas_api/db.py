@@ -4,6 +4,7 @@ Database work is synchronous (SQLAlchemy + psycopg2); async routes run each unit
 transaction, in a worker thread with `run_in_transaction`, so the event loop never blocks on it.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
@@ -12,11 +13,13 @@ from anyio import to_thread
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import get_settings
 from .errors import ServiceUnavailable
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -27,7 +30,7 @@ def get_engine() -> Engine:
     return create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_pool_overflow,
         pool_pre_ping=True,
         pool_timeout=5,
         connect_args={"connect_timeout": 5, "options": "-c statement_timeout=15000"},
@@ -48,8 +51,12 @@ def transaction(fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwarg
     try:
         with new_session() as session, session.begin():
             return fn(session, *args, **kwargs)
+    except PoolTimeout as exc:
+        log.warning("database pool exhausted: %s", exc)
+        raise ServiceUnavailable("the service is busy; retry shortly") from exc
     except DBAPIError as exc:
         if exc.connection_invalidated or isinstance(exc.orig, _connection_errors()):
+            log.warning("database unavailable: %s", exc.orig)
             raise ServiceUnavailable("the database is unavailable; retry shortly") from exc
         raise
 

@@ -6,6 +6,7 @@ name, provider or cost leaks to a team.
 """
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .errors import (
     UpstreamError,
     UpstreamTimeout,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,13 +89,14 @@ class LiteLLMProxy:
         rpm_limit: int | None,
         tpm_limit: int | None,
         metadata: dict[str, Any],
+        alias_suffix: str | None = None,
     ) -> str:
         body = await self._admin(
             "POST",
             "/key/generate",
             {
                 "team_id": team_id,
-                "key_alias": f"saas-team-{team_id}",
+                "key_alias": f"saas-team-{team_id}" + (f"-{alias_suffix}" if alias_suffix else ""),
                 "models": models,
                 "rpm_limit": rpm_limit,
                 "tpm_limit": tpm_limit,
@@ -106,6 +110,9 @@ class LiteLLMProxy:
 
     async def set_key_blocked(self, key_hash: str, blocked: bool) -> None:
         await self._admin("POST", "/key/block" if blocked else "/key/unblock", {"key": key_hash})
+
+    async def delete_key(self, key_hash: str) -> None:
+        await self._admin("POST", "/key/delete", {"keys": [key_hash]})
 
     async def delete_team(self, team_id: str) -> None:
         await self._admin("POST", "/team/delete", {"team_ids": [team_id]})
@@ -146,6 +153,7 @@ class LiteLLMProxy:
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the model provider did not answer in time") from exc
         except httpx.HTTPError as exc:
+            log.warning("LiteLLM proxy unreachable for call %s: %r", call_id, exc)
             raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
         meta.read_headers(response.headers)
         if response.status_code >= 400:

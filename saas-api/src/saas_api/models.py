@@ -130,8 +130,7 @@ class Team(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     team_alias: Mapped[str | None] = mapped_column(String(256))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the virtual key, as LiteLLM stores it
-    key_prefix: Mapped[str] = mapped_column(String(16))
+    key_prefix: Mapped[str] = mapped_column(String(16))  # of the key minted with the team, for display
     status: Mapped[str] = mapped_column(String(16), default=TeamStatus.ACTIVE)
     budget_mode: Mapped[str] = mapped_column(String(32), default=BudgetMode.JOB_BASED)
     limit_type: Mapped[str] = mapped_column(String(8), default=LimitType.HARD)
@@ -155,6 +154,21 @@ class Team(Base):
     @property
     def credits_used(self) -> int:
         return self.credits_allocated - self.credits_remaining
+
+
+class TeamKey(Base):
+    """A LiteLLM virtual key of a team. Only its sha256 is kept (LiteLLM stores the same hash)."""
+
+    __tablename__ = "team_keys"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    key_prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = _now()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def key_id(self) -> str:
+        return self.key_hash[:16]
 
 
 class Job(Base):

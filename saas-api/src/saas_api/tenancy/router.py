@@ -152,6 +152,23 @@ async def resume_team(team_id: str, request: Request) -> schemas.TeamOut:
     return await service.set_team_status(_proxy(request), team_id, TeamStatus.ACTIVE)
 
 
+@router.get("/teams/{team_id}/keys", response_model=list[schemas.TeamKeyOut], tags=["teams"])
+def list_keys(team_id: str, session: SessionDep) -> list[schemas.TeamKeyOut]:
+    return service.list_keys(session, team_id)
+
+
+@router.post("/teams/{team_id}/keys", response_model=schemas.TeamKeyCreated, status_code=201, tags=["teams"])
+async def create_key(team_id: str, request: Request) -> schemas.TeamKeyCreated:
+    """Mint another virtual key for the team, e.g. to rotate keys without downtime. Shown once."""
+    return await service.create_key(_proxy(request), team_id)
+
+
+@router.delete("/teams/{team_id}/keys/{key_id}", response_model=schemas.TeamKeyOut, tags=["teams"])
+async def revoke_key(team_id: str, key_id: str, request: Request) -> schemas.TeamKeyOut:
+    """Revoke a key (its `key_id` from the key list)."""
+    return await service.revoke_key(_proxy(request), team_id, key_id)
+
+
 @router.get("/teams/{team_id}/ledger", response_model=schemas.LedgerOut, tags=["credits"])
 def team_ledger(
     team_id: str,

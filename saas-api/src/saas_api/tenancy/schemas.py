@@ -176,3 +176,14 @@ class LedgerOut(BaseModel):
     credits_held: int
     entries: list[LedgerEntryOut]
     next_cursor: int | None
+
+
+class TeamKeyOut(BaseModel):
+    key_id: str = Field(description="identifies the key (the start of its hash); the key itself is never stored")
+    key_prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TeamKeyCreated(TeamKeyOut):
+    virtual_key: str = Field(description="shown once; store it now")

@@ -5,10 +5,11 @@ LiteLLM models behind the aliases of the team's access groups. Changing groups o
 the keys; suspending a team blocks its key.
 """
 
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from ..models import (
     ModelAlias,
     Organization,
     Team,
+    TeamKey,
     TeamStatus,
     group_aliases,
     team_access_groups,
@@ -179,6 +181,10 @@ def _teams_with_groups(session: Session, groups: list[str]) -> list[str]:
     return sorted(rows.scalars())
 
 
+def _percent(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def _usd_per_million(micros: int) -> Decimal:
     return (Decimal(micros) / MICROS_PER_USD).normalize()
 
@@ -189,7 +195,7 @@ def alias_out(session: Session, alias: ModelAlias) -> schemas.AliasOut:
         litellm_model=alias.litellm_model,
         input_price_per_million=_usd_per_million(alias.input_price_micros_per_mtok),
         output_price_per_million=_usd_per_million(alias.output_price_micros_per_mtok),
-        markup_percent=alias.markup_percent,
+        markup_percent=_percent(alias.markup_percent) if alias.markup_percent is not None else None,
         cache_enabled=alias.cache_enabled,
         description=alias.description,
         access_groups=_groups_of_alias(session, alias.alias),
@@ -309,7 +315,7 @@ def team_out(session: Session, team: Team) -> schemas.TeamOut:
         limit_type=team.limit_type,
         warn_threshold_percent=team.warn_threshold_percent,
         overage_ceiling=team.overage_ceiling,
-        markup_percent=team.markup_percent,
+        markup_percent=_percent(team.markup_percent),
         default_alias=team.default_alias,
         rpm_limit=team.rpm_limit,
         tpm_limit=team.tpm_limit,
@@ -378,7 +384,6 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
             id=data.team_id,
             organization_id=data.organization_id,
             team_alias=data.team_alias,
-            key_hash=hash_key(key),
             key_prefix=key[:7],
             budget_mode=data.budget_mode,
             limit_type=data.limit_type,
@@ -392,6 +397,7 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
         )
         session.add(team)
         session.flush()
+        session.add(TeamKey(key_hash=hash_key(key), team_id=data.team_id, key_prefix=key[:7]))
         if data.access_groups:
             session.execute(
                 insert(team_access_groups), [{"team_id": data.team_id, "group_name": g} for g in data.access_groups]
@@ -438,12 +444,12 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
             if limit in fields:
                 key_changes[limit] = getattr(data, limit)
         session.flush()
-        return team_out(session, team), {"key_hash": team.key_hash, **key_changes}
+        return team_out(session, team), key_changes
 
     out, changes = await run_in_transaction(write)
-    key_hash = str(changes.pop("key_hash"))
     if changes:
-        await proxy.update_key(key_hash, **changes)
+        for key_hash in await run_in_transaction(active_key_hashes, team_id):
+            await proxy.update_key(key_hash, **changes)
     return out
 
 
@@ -452,8 +458,9 @@ async def sync_team_keys(proxy: LiteLLMProxy, team_ids: list[str]) -> None:
 
     def load(session: Session) -> list[tuple[str, list[str]]]:
         return [
-            (get_team(session, t).key_hash, _models_for_groups(session, team_groups(session, t)) or ["no-models"])
+            (key_hash, _models_for_groups(session, team_groups(session, t)) or ["no-models"])
             for t in team_ids
+            for key_hash in active_key_hashes(session, t)
         ]
 
     for key_hash, models in await run_in_transaction(load):
@@ -463,13 +470,91 @@ async def sync_team_keys(proxy: LiteLLMProxy, team_ids: list[str]) -> None:
 async def set_team_status(proxy: LiteLLMProxy, team_id: str, status: TeamStatus) -> schemas.TeamOut:
     """Suspend or resume: our status stops admission at once; the LiteLLM key follows."""
 
-    def write(session: Session) -> tuple[schemas.TeamOut, str]:
+    def write(session: Session) -> tuple[schemas.TeamOut, list[str]]:
         team = get_team(session, team_id)
         team.status = status
         session.flush()
-        return team_out(session, team), team.key_hash
+        return team_out(session, team), active_key_hashes(session, team_id)
 
-    out, key_hash = await run_in_transaction(write)
-    await proxy.set_key_blocked(key_hash, status == TeamStatus.SUSPENDED)
-    forget_key(key_hash)
+    out, key_hashes = await run_in_transaction(write)
+    for key_hash in key_hashes:
+        await proxy.set_key_blocked(key_hash, status == TeamStatus.SUSPENDED)
+        forget_key(key_hash)
     return out
+
+
+# -- team keys ----------------------------------------------------------------------------------
+
+
+def active_key_hashes(session: Session, team_id: str) -> list[str]:
+    rows = session.execute(
+        select(TeamKey.key_hash)
+        .where(TeamKey.team_id == team_id, TeamKey.revoked_at.is_(None))
+        .order_by(TeamKey.created_at)
+    )
+    return list(rows.scalars())
+
+
+def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
+    get_team(session, team_id)
+    keys = session.execute(select(TeamKey).where(TeamKey.team_id == team_id).order_by(TeamKey.created_at)).scalars()
+    return [
+        schemas.TeamKeyOut(key_id=k.key_id, key_prefix=k.key_prefix, created_at=k.created_at, revoked_at=k.revoked_at)
+        for k in keys
+    ]
+
+
+async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreated:
+    """Mint another virtual key for the team (rotation, or one key per environment)."""
+
+    def load(session: Session) -> Team:
+        team = get_team(session, team_id)
+        team.models_for_key = _models_for_groups(session, team_groups(session, team_id)) or ["no-models"]  # type: ignore[attr-defined]
+        return team
+
+    team = await run_in_transaction(load)
+    metadata = {"saas_organization_id": team.organization_id, "saas_team_id": team_id}
+    key = await proxy.generate_key(
+        team_id,
+        team.models_for_key,
+        team.rpm_limit,
+        team.tpm_limit,
+        metadata,
+        alias_suffix=uuid.uuid4().hex[:8],  # type: ignore[attr-defined]
+    )
+    if team.status == TeamStatus.SUSPENDED:
+        await proxy.set_key_blocked(hash_key(key), True)
+
+    def write(session: Session) -> schemas.TeamKeyCreated:
+        row = TeamKey(key_hash=hash_key(key), team_id=team_id, key_prefix=key[:7])
+        session.add(row)
+        session.flush()
+        session.refresh(row)
+        return schemas.TeamKeyCreated(
+            key_id=row.key_id, key_prefix=row.key_prefix, created_at=row.created_at, revoked_at=None, virtual_key=key
+        )
+
+    return await run_in_transaction(write)
+
+
+async def revoke_key(proxy: LiteLLMProxy, team_id: str, key_id: str) -> schemas.TeamKeyOut:
+    """Revoke a key: refused here at once and deleted from LiteLLM."""
+
+    def write(session: Session) -> TeamKey:
+        key = session.execute(
+            select(TeamKey).where(TeamKey.team_id == team_id, TeamKey.key_hash.startswith(key_id, autoescape=True))
+        ).scalar_one_or_none()
+        if key is None or len(key_id) < 16:
+            raise NotFound(f"key '{key_id}' not found for team '{team_id}'")
+        if key.revoked_at is None:
+            key.revoked_at = func.now()
+        session.flush()
+        session.refresh(key)
+        return key
+
+    key = await run_in_transaction(write)
+    forget_key(key.key_hash)
+    await proxy.delete_key(key.key_hash)
+    return schemas.TeamKeyOut(
+        key_id=key.key_id, key_prefix=key.key_prefix, created_at=key.created_at, revoked_at=key.revoked_at
+    )
