@@ -237,6 +237,7 @@ class Stack:
             "MASTER_KEY": self.master_key,
             "LITELLM_MASTER_KEY": self.litellm_master_key,
             "LITELLM_PROXY_URL": self.litellm_url,
+            "REDIS_URL": f"redis://{self.redis_host}:{self.redis_port}/0",
             **self.api_env,
         }
 

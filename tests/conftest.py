@@ -37,7 +37,9 @@ API_ENV = {
     "LLM_TIMEOUT_SECONDS": "3",
     "SWEEPER_INTERVAL_SECONDS": "0",
     "CALL_TTL_SECONDS": "1",
+    "SPEND_LOG_GRACE_SECONDS": "90",
     "JOB_TTL_SECONDS": "3600",
+    "CORS_ORIGINS": f'["http://127.0.0.1:{os.environ.setdefault("TEST_PANEL_PORT", str(stack_module.free_port()))}"]',
 }
 
 

@@ -22,11 +22,13 @@ class Settings(BaseSettings):
     max_tokens_limit: int = 32_000  # largest max_tokens a call may ask for
     hold_max_tokens_default: int = 4_096  # the cap a hold assumes when a call gives no max_tokens
     max_body_bytes: int = 2_000_000
-    max_concurrent_calls_per_team: int = 64
+    max_concurrent_calls_per_key: int = 64  # across all API processes, counted in Redis
+    redis_url: str = "redis://127.0.0.1:6379/0"
 
     # Stale work
     job_ttl_seconds: int = 3_600
     call_ttl_seconds: int = 900
+    spend_log_grace_seconds: int = 300  # how long to wait for LiteLLM's batched spend log of a stale call
     sweeper_interval_seconds: float = 30.0
     idempotency_ttl_seconds: int = 86_400
 

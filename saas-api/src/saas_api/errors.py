@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -89,6 +90,38 @@ class ServiceUnavailable(DomainError):
 class UpstreamTimeout(DomainError):
     status_code = 504
     type = "upstream_timeout"
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    message: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape (OpenAI's): every non-2xx response has it."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "Bad request",
+        401: "Missing or invalid key",
+        402: "Insufficient credits",
+        403: "Forbidden: wrong key, suspended team, or alias outside the team's groups",
+        404: "Not found (or another tenant's)",
+        409: "Conflict: ended job, duplicate, or idempotent request in flight",
+        413: "Request body too large",
+        422: "Invalid request: the message names the field",
+        429: "Rate limited; see Retry-After",
+        502: "The model provider failed",
+        503: "Temporarily unavailable; see Retry-After",
+        504: "The model provider timed out",
+    }.items()
+}
 
 
 def error_body(kind: str, message: str, param: str | None = None, code: int | str | None = None) -> dict[str, Any]:

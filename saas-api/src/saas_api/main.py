@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 
 from . import admin, sweeper
 from .analytics.router import router as analytics_router
+from .concurrency import ConcurrencyLimiter
 from .config import get_settings
 from .db import get_engine
-from .errors import install_error_handlers
+from .errors import ERROR_RESPONSES, install_error_handlers
 from .jobs.router import router as jobs_router
 from .limits import BodySizeLimit
 from .litellm_proxy import LiteLLMProxy
@@ -36,6 +37,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.proxy = LiteLLMProxy(
         settings.litellm_proxy_url, settings.litellm_master_key.get_secret_value(), settings.llm_timeout_seconds
     )
+    app.state.limiter = ConcurrencyLimiter(settings.redis_url, settings.max_concurrent_calls_per_key)
     sweeper_task = (
         asyncio.create_task(sweeper.run_forever(app.state.proxy)) if settings.sweeper_interval_seconds > 0 else None
     )
@@ -45,6 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if sweeper_task is not None:
             sweeper_task.cancel()
         await app.state.proxy.aclose()
+        await app.state.limiter.aclose()
         get_engine().dispose()
 
 
@@ -62,11 +65,11 @@ def create_app() -> FastAPI:
         allow_headers=["*"],
         expose_headers=["X-Credits-Warning", "Idempotent-Replayed", "Retry-After"],
     )
-    app.include_router(admin.router)
-    app.include_router(tenancy_router)
-    app.include_router(jobs_router)
-    app.include_router(analytics_router)
-    app.include_router(openai_router)
+    app.include_router(admin.router, responses=ERROR_RESPONSES)
+    app.include_router(tenancy_router, responses=ERROR_RESPONSES)
+    app.include_router(jobs_router, responses=ERROR_RESPONSES)
+    app.include_router(analytics_router, responses=ERROR_RESPONSES)
+    app.include_router(openai_router, responses=ERROR_RESPONSES)
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:

@@ -29,16 +29,18 @@ def _interval(seconds: int) -> Any:
     return text(f"interval '{int(seconds)} seconds'")
 
 
-def stale_calls(session: Session, ttl_seconds: int) -> list[jobs.CallTicket]:
+def stale_calls(session: Session, ttl_seconds: int, give_up_seconds: int) -> list[tuple[jobs.CallTicket, bool]]:
+    """Calls in flight past the TTL, each with whether it is past the give-up age too."""
+    give_up = (LLMCall.created_at < func.now() - _interval(give_up_seconds)).label("give_up")
     rows = session.execute(
-        select(LLMCall, Team, ModelAlias)
+        select(LLMCall, Team, ModelAlias, give_up)
         .join(Team, Team.id == LLMCall.team_id)
         .outerjoin(ModelAlias, ModelAlias.alias == LLMCall.alias)
         .where(LLMCall.status == CallStatus.IN_FLIGHT, LLMCall.created_at < func.now() - _interval(ttl_seconds))
         .limit(BATCH)
     ).all()
     tickets = []
-    for call, team, alias in rows:
+    for call, team, alias, past_give_up in rows:
         markup = alias.markup_percent if alias is not None and alias.markup_percent is not None else team.markup_percent
         price = Price(
             alias.input_price_micros_per_mtok if alias else 0,
@@ -46,17 +48,20 @@ def stale_calls(session: Session, ttl_seconds: int) -> list[jobs.CallTicket]:
             markup,
         )
         tickets.append(
-            jobs.CallTicket(
-                call_id=call.id,
-                job_id=call.job_id,
-                team_id=call.team_id,
-                alias=call.alias,
-                litellm_model=call.model_group,
-                price=price,
-                budget_mode=BudgetMode(team.budget_mode),
-                cache_enabled=False,
-                hold_id=call.hold_id,
-            )  # fmt: skip
+            (
+                jobs.CallTicket(
+                    call_id=call.id,
+                    job_id=call.job_id,
+                    team_id=call.team_id,
+                    alias=call.alias,
+                    litellm_model=call.model_group,
+                    price=price,
+                    budget_mode=BudgetMode(team.budget_mode),
+                    cache_enabled=False,
+                    hold_id=call.hold_id,
+                ),
+                bool(past_give_up),
+            )
         )
     return tickets
 
@@ -106,8 +111,12 @@ def release_orphan_holds(session: Session, ttl_seconds: int) -> int:
     return len(holds)
 
 
-async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket) -> None:
+async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket, give_up: bool) -> None:
+    """Finish a stale call from LiteLLM's record of it. LiteLLM writes that record in batches, so a
+    call it has not recorded yet is left for a later pass until `give_up`, then failed."""
     entry = await proxy.spend_log(str(ticket.call_id))
+    if entry is None and not give_up:
+        return
     if entry is not None and entry.get("status", "success") == "success":
         outcome = jobs.CallOutcome(
             ok=True,
@@ -124,9 +133,11 @@ async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket) -
 
 async def sweep_once(proxy: LiteLLMProxy) -> dict[str, int]:
     settings = get_settings()
-    tickets = await run_in_transaction(stale_calls, settings.call_ttl_seconds)
-    for ticket in tickets:
-        await _finish_from_spend_log(proxy, ticket)
+    tickets = await run_in_transaction(
+        stale_calls, settings.call_ttl_seconds, settings.call_ttl_seconds + settings.spend_log_grace_seconds
+    )
+    for ticket, give_up in tickets:
+        await _finish_from_spend_log(proxy, ticket, give_up)
     expired = await run_in_transaction(expire_jobs, settings.job_ttl_seconds)
     orphans = await run_in_transaction(release_orphan_holds, max(settings.call_ttl_seconds, 60))
     purged = await run_in_transaction(purge_expired, settings.idempotency_ttl_seconds)

@@ -30,12 +30,13 @@ async def get_team_usage(
     end: End = None,
     job_type: str | None = None,
     x_admin_key: Annotated[str | None, Header()] = None,
+    x_admin_session: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Any:
     """With the admin key: the full report with costs. With the team's own key: jobs and credits only."""
     where = UsageFilter(team_id=team_id, job_type=job_type, start=start, end=end)
-    if x_admin_key is not None:
-        require_admin(x_admin_key)
+    if x_admin_key is not None or x_admin_session is not None:
+        require_admin(x_admin_key, x_admin_session)
 
         def admin_view(session: Session) -> schemas.UsageReport:
             team = tenancy.get_team(session, team_id)

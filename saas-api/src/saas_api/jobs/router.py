@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..auth import CurrentTeam
+from ..concurrency import CallSlot
 from ..db import run_in_transaction
 from ..errors import Forbidden
 from ..idempotency import idempotent
@@ -71,7 +72,7 @@ async def get_job(job_id: uuid.UUID, team: CurrentTeam) -> schemas.JobSummary:
     return await run_in_transaction(load)  # type: ignore[no-any-return]
 
 
-@router.post("/{job_id}/llm-call", response_model=schemas.LLMCallResponse)
+@router.post("/{job_id}/llm-call", response_model=schemas.LLMCallResponse, dependencies=[CallSlot])
 async def llm_call(
     job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request,
     idempotency_key: IdempotencyKey = None,
@@ -103,7 +104,7 @@ async def complete_job(
     return await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.complete", data, work)
 
 
-@router.post("/create-and-call", response_model=schemas.CreateAndCallResponse)
+@router.post("/create-and-call", response_model=schemas.CreateAndCallResponse, dependencies=[CallSlot])
 async def create_and_call(
     data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request, idempotency_key: IdempotencyKey = None
 ) -> Response:
@@ -138,7 +139,7 @@ async def _sse(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTic
             yield "data: [DONE]\n\n"
 
 
-@router.post("/{job_id}/llm-call-stream", response_class=StreamingResponse)
+@router.post("/{job_id}/llm-call-stream", response_class=StreamingResponse, dependencies=[CallSlot])
 async def llm_call_stream(
     job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request
 ) -> Response:
@@ -150,7 +151,7 @@ async def llm_call_stream(
     return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)
 
 
-@router.post("/create-and-call-stream", response_class=StreamingResponse)
+@router.post("/create-and-call-stream", response_class=StreamingResponse, dependencies=[CallSlot])
 async def create_and_call_stream(data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request) -> Response:
     """Create a job and stream one call in it; the job ends when the stream does."""
     _own_team(team, data.team_id)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth import CurrentTeam
+from ..concurrency import CallSlot
 from ..db import run_in_transaction
 from ..jobs import calls, schemas, service
 from ..litellm_proxy import LiteLLMProxy
@@ -64,7 +65,7 @@ def _completion(reply: schemas.LLMCallResponse) -> dict[str, Any]:
     }
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", dependencies=[CallSlot])
 async def chat_completions(
     data: ChatCompletionRequest,
     team: CurrentTeam,

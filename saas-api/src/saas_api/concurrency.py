@@ -1,0 +1,59 @@
+"""Per-key cap on calls in flight, shared by every API process through Redis.
+
+Fail-open: when Redis is down the cap is not enforced (the ledger still guarantees that nobody
+spends money they do not have), so a cache outage never stops paying customers.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from fastapi import Depends, Request
+from redis.exceptions import RedisError
+
+from .auth import CurrentTeam
+from .errors import RateLimited
+
+log = logging.getLogger(__name__)
+_SLOT_TTL_SECONDS = 900  # a process killed mid-call cannot hold a slot longer than this
+
+
+class ConcurrencyLimiter:
+    def __init__(self, redis_url: str, limit: int):
+        self._redis = aioredis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._limit = limit
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+    @asynccontextmanager
+    async def slot(self, key_hash: str) -> AsyncIterator[None]:
+        """Hold one of the key's call slots for the duration of the block, or refuse with 429."""
+        name = f"saas:inflight:{key_hash}"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                count, _ = await pipe.incr(name).expire(name, _SLOT_TTL_SECONDS).execute()
+        except RedisError as exc:
+            log.warning("concurrency cap not enforced, Redis unavailable: %s", exc)
+            yield
+            return
+        try:
+            if count > self._limit:
+                raise RateLimited(f"too many calls in flight for this key (limit {self._limit})")
+            yield
+        finally:
+            try:
+                await self._redis.decr(name)
+            except RedisError:
+                pass  # the TTL clears it
+
+
+async def call_slot(team: CurrentTeam, request: Request) -> AsyncIterator[None]:
+    """Dependency: hold a call slot for the key until the response (a stream included) is sent."""
+    limiter: ConcurrencyLimiter = request.app.state.limiter
+    async with limiter.slot(team.key_hash):
+        yield
+
+
+CallSlot = Depends(call_slot, scope="request")
