@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KIT := $(wildcard ../shared/litellm-offline/install.sh)
 
-.PHONY: setup up down test test-fast lint fmt bench clean
+.PHONY: setup up down test test-fast lint fmt bench clean panel chromium
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
 
 $(STAMP): requirements-dev.txt litellm/requirements.txt saas-api/pyproject.toml clients/python/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ ifneq ($(KIT),)
 endif
 	touch $(STAMP)
 
-up: setup
+up: setup panel
 	$(PY) scripts/stack.py up
 
 down:
@@ -33,11 +33,30 @@ fmt: setup
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: setup lint
+test: setup lint panel
 	$(PY) -m pytest
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# The admin panel: a static export in admin-panel/out, rebuilt when its sources change.
+PANEL_SRC := $(shell find admin-panel/src admin-panel/public -type f 2>/dev/null) \
+	admin-panel/package.json admin-panel/next.config.ts admin-panel/tsconfig.json
+
+panel: admin-panel/out/index.html
+
+admin-panel/node_modules/.installed: admin-panel/package-lock.json
+	cd admin-panel && npm ci --no-audit --no-fund
+	touch $@
+
+admin-panel/out/index.html: admin-panel/node_modules/.installed $(PANEL_SRC)
+	cd admin-panel && npm run build
+	touch $@
+
+# Debian's Chromium for the browser tests (tests/browser), when missing and we may install it.
+chromium:
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 clean:
 	rm -rf $(VENV) .run
