@@ -363,6 +363,12 @@ def up(serve_panel: bool = True) -> None:
         stack.start_api()
         panel = ROOT / "admin-panel" / "out"
         if serve_panel and panel.is_dir():
+            # The panel finds the API at its own host on :8003 unless config.json beside index.html says otherwise.
+            config = panel / "config.json"
+            if stack.api_ports[0] != 8003:
+                config.write_text(json.dumps({"apiBaseUrl": stack.api_url, "litellmUiUrl": f"{stack.litellm_url}/ui"}))
+            else:
+                config.unlink(missing_ok=True)
             stack._spawn(
                 "admin-panel",
                 [PY, "-m", "http.server", "3002", "--bind", "127.0.0.1", "--directory", str(panel)],

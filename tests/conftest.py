@@ -38,6 +38,9 @@ API_ENV = {
     "SWEEPER_INTERVAL_SECONDS": "0",
     "CALL_TTL_SECONDS": "1",
     "SPEND_LOG_GRACE_SECONDS": "90",
+    "MAX_CONCURRENT_CALLS_PER_KEY": "120",  # above the 100 per key the race tests send at once
+    "MAX_BODY_BYTES": "200000",
+    "LOG_LEVEL": "DEBUG",  # so the secrets test sees everything the API could log
     "JOB_TTL_SECONDS": "3600",
     "CORS_ORIGINS": f'["http://127.0.0.1:{os.environ.setdefault("TEST_PANEL_PORT", str(stack_module.free_port()))}"]',
 }

@@ -21,7 +21,10 @@ _SLOT_TTL_SECONDS = 900  # a process killed mid-call cannot hold a slot longer t
 
 class ConcurrencyLimiter:
     def __init__(self, redis_url: str, limit: int):
-        self._redis = aioredis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            redis_url, max_connections=100, timeout=1, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        self._redis = aioredis.Redis(connection_pool=pool)
         self._limit = limit
 
     async def aclose(self) -> None:

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
 
     admin_session_ttl_seconds: int = 8 * 3600
 
+    log_level: str = "INFO"
+
     cors_origins: list[str] = ["http://localhost:3002", "http://127.0.0.1:3002"]
 
 

@@ -186,7 +186,8 @@ def _percent(value: Decimal) -> Decimal:
 
 
 def _usd_per_million(micros: int) -> Decimal:
-    return (Decimal(micros) / MICROS_PER_USD).normalize()
+    # Plain notation: normalize() alone would print $10 as "1E+1".
+    return Decimal(format((Decimal(micros) / MICROS_PER_USD).normalize(), "f"))
 
 
 def alias_out(session: Session, alias: ModelAlias) -> schemas.AliasOut:
@@ -431,6 +432,9 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
                 session.execute(insert(team_access_groups), [{"team_id": team_id, "group_name": g} for g in groups])
         default_alias = data.default_alias if "default_alias" in fields else team.default_alias
         _check_default_alias(session, default_alias, groups)
+        for name in ("limit_type", "warn_threshold_percent", "markup_percent"):
+            if name in fields and getattr(data, name) is None:
+                raise UnprocessableEntity(f"{name}: may not be null", param=name)
         for name in ("team_alias", "limit_type", "warn_threshold_percent", "overage_ceiling", "markup_percent",
                      "default_alias", "rpm_limit", "tpm_limit"):  # fmt: skip
             if name in fields:
