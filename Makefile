@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KIT := $(wildcard ../shared/litellm-offline/install.sh)
 
-.PHONY: setup up down test test-fast lint fmt bench clean panel chromium
+.PHONY: setup up down test lint fmt bench clean panel chromium
 
 setup: $(STAMP) chromium
 
