@@ -1,0 +1,266 @@
+"""The blocking twin of `SaasLiteLLMClient`, for scripts and code without an event loop.
+
+Same methods, same requests, retries and errors (they are built in `_api`, `_retry` and `_sse`);
+only the I/O differs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Literal, TypeVar, Unpack
+
+import httpx
+from pydantic import BaseModel
+
+from ._api import (
+    DEFAULT_TIMEOUT,
+    ApiRequest,
+    JobApi,
+    JobId,
+    Messages,
+    connection_error,
+    default_headers,
+    parse_structured,
+    response_format_for,
+)
+from ._retry import RetryPolicy
+from ._sse import StreamAssembler
+from .errors import SaasLiteLLMError, error_from_response
+from .models import (
+    CallOptions,
+    CreateAndCallResult,
+    Job,
+    JobSummary,
+    LLMCallOptions,
+    LLMCallResult,
+    StreamResult,
+    TeamUsage,
+)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+class LLMStream:
+    """A streamed call: `for text in stream` yields text deltas; `stream.result` then holds the
+    final `StreamResult`. Use `with` to stop reading early cleanly."""
+
+    def __init__(self, http: httpx.Client, request: ApiRequest[None]) -> None:
+        self._http = http
+        self._request = request
+        self._assembler = StreamAssembler()
+        self._response: httpx.Response | None = None
+        self._texts: Generator[str, None, None] | None = None
+
+    @property
+    def result(self) -> StreamResult:
+        """The final summary; available once the loop has read the whole stream."""
+        if self._assembler.result is None:
+            raise RuntimeError("the stream has not finished yet; read it to the end first")
+        return self._assembler.result
+
+    def collect(self) -> StreamResult:
+        """Read the rest of the stream and return its result."""
+        for _ in self:
+            pass
+        return self.result
+
+    def __iter__(self) -> LLMStream:
+        return self
+
+    def __next__(self) -> str:
+        if self._texts is None:
+            self._texts = self._read()
+        return next(self._texts)
+
+    def __enter__(self) -> LLMStream:
+        self._open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (the call is still recorded and billed by the server)."""
+        if self._texts is not None:
+            self._texts.close()
+        if self._response is not None:
+            self._response.close()
+
+    def _open(self) -> httpx.Response:
+        if self._response is None:
+            request = self._request
+            built = self._http.build_request(request.method, request.path, json=request.json, headers=request.headers)
+            try:
+                response = self._http.send(built, stream=True)
+            except httpx.TransportError as exc:
+                raise connection_error(request, exc) from exc
+            if response.is_error:
+                content = response.read()
+                response.close()
+                raise error_from_response(response.status_code, content, response.headers)
+            self._response = response
+        return self._response
+
+    def _read(self) -> Generator[str, None, None]:
+        response = self._open()
+        try:
+            for line in response.iter_lines():
+                text = self._assembler.feed(line)
+                if text:
+                    yield text
+            self._assembler.finish()
+        except httpx.TransportError as exc:
+            raise connection_error(self._request, exc) from exc
+        finally:
+            response.close()
+
+
+class SaasLiteLLMSyncClient:
+    """Blocking client for one team; see `SaasLiteLLMClient` for the behaviour of each method.
+
+    Use it as `with SaasLiteLLMSyncClient(base_url, team_id, virtual_key) as client:`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        team_id: str,
+        virtual_key: str,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self.team_id = team_id
+        self._api = JobApi(team_id)
+        self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, headers=default_headers(virtual_key))
+
+    def __enter__(self) -> SaasLiteLLMSyncClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def create_job(
+        self, job_type: str, metadata: dict[str, Any] | None = None, *, idempotency_key: str | None = None
+    ) -> Job:
+        """Create a job (pending until its first call)."""
+        return self._send(self._api.create_job(job_type, metadata, idempotency_key))
+
+    def get_job(self, job_id: JobId) -> JobSummary:
+        """The job with its calls and costs."""
+        return self._send(self._api.get_job(job_id))
+
+    def list_jobs(
+        self, *, status: str | None = None, job_type: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Job]:
+        """The team's jobs, newest first."""
+        return self._send(self._api.list_jobs(status, job_type, limit, offset))
+
+    def complete_job(
+        self,
+        job_id: JobId,
+        status: Literal["completed", "failed"] = "completed",
+        *,
+        metadata: dict[str, Any] | None = None,
+        error_message: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> JobSummary:
+        """End the job; the summary's `credits_remaining` is the team's balance afterwards."""
+        return self._send(self._api.complete_job(job_id, status, metadata, error_message, idempotency_key))
+
+    def llm_call(
+        self,
+        job_id: JobId,
+        messages: Messages,
+        model: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+        **params: Unpack[LLMCallOptions],
+    ) -> LLMCallResult:
+        """One buffered call in the job. `messages` may be a plain string (one user message)."""
+        return self._send(self._api.llm_call(job_id, messages, model, dict(params), idempotency_key))
+
+    def llm_call_stream(
+        self, job_id: JobId, messages: Messages, model: str | None = None, **params: Unpack[LLMCallOptions]
+    ) -> LLMStream:
+        """One streamed call in the job: `for text in client.llm_call_stream(...)`."""
+        return LLMStream(self._http, self._api.llm_call_stream(job_id, messages, model, dict(params)))
+
+    def structured_call(
+        self,
+        job_id: JobId,
+        messages: Messages,
+        response_model: type[M],
+        model: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+        **params: Unpack[LLMCallOptions],
+    ) -> M:
+        """A call whose reply comes back as a validated `response_model` instance."""
+        options: dict[str, Any] = {**params, "response_format": response_format_for(response_model)}
+        result = self._send(self._api.llm_call(job_id, messages, model, options, idempotency_key))
+        return parse_structured(result, response_model)
+
+    def create_and_call(
+        self,
+        job_type: str,
+        messages: Messages,
+        model: str | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        **params: Unpack[CallOptions],
+    ) -> CreateAndCallResult:
+        """A job of one call, completed (or failed) in one request; `result.job` is its summary."""
+        return self._send(self._api.create_and_call(job_type, messages, model, metadata, dict(params), idempotency_key))
+
+    def create_and_call_stream(
+        self,
+        job_type: str,
+        messages: Messages,
+        model: str | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+        **params: Unpack[CallOptions],
+    ) -> LLMStream:
+        """A job of one streamed call; it ends when the stream does (`result.job_id` names it)."""
+        return LLMStream(
+            self._http, self._api.create_and_call_stream(job_type, messages, model, metadata, dict(params))
+        )
+
+    def get_usage(
+        self, *, start: datetime | None = None, end: datetime | None = None, job_type: str | None = None
+    ) -> TeamUsage:
+        """The team's jobs, calls and credits, optionally for a period or one job type."""
+        return self._send(self._api.get_usage(start, end, job_type))
+
+    def _send(self, request: ApiRequest[T]) -> T:
+        attempt = 0
+        while True:
+            error: SaasLiteLLMError
+            try:
+                response = self._http.request(
+                    request.method, request.path, json=request.json, params=request.params, headers=request.headers
+                )
+            except httpx.TransportError as exc:
+                error = connection_error(request, exc)
+            else:
+                if response.is_success:
+                    return request.parse(response.json())
+                error = error_from_response(response.status_code, response.content, response.headers)
+            wait = self._retry.plan_retry(request, attempt, error)
+            if wait is None:
+                raise error
+            time.sleep(wait)
+            attempt += 1
