@@ -10,19 +10,17 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psycopg2
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 import stack as stack_module  # noqa: E402
+from helpers import ROOT, TeamCtx, unique  # noqa: E402
 
 ALIASES = stack_module.DEMO_ALIASES
 SUFFIX = secrets.token_hex(4)
@@ -92,30 +90,6 @@ def anonymous(stack: stack_module.Stack) -> Iterator[httpx.Client]:
 def fake(stack: stack_module.Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.fake_url, timeout=10) as client:
         yield client
-
-
-@dataclass
-class TeamCtx:
-    team_id: str
-    organization_id: str
-    key: str
-    client: httpx.Client  # authenticated as the team
-
-    def create_job(self, job_type: str = "test", **extra: object) -> str:
-        response = self.client.post("/api/jobs/create", json={"job_type": job_type, **extra})
-        assert response.status_code == 201, response.text
-        return str(response.json()["job_id"])
-
-    def call(self, job_id: str, content: str = "Say hello!", **extra: object) -> httpx.Response:
-        body = {"messages": [{"role": "user", "content": content}], **extra}
-        return self.client.post(f"/api/jobs/{job_id}/llm-call", json=body)
-
-    def complete(self, job_id: str, status: str = "completed") -> httpx.Response:
-        return self.client.post(f"/api/jobs/{job_id}/complete", json={"status": status})
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture
@@ -197,3 +171,8 @@ def books_reconcile(request: pytest.FixtureRequest) -> Iterator[None]:
     if "stack" in request.fixturenames:
         problems = _books(request.getfixturevalue("stack"))
         assert not problems, "the books do not reconcile:\n" + "\n".join(problems)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that restart the machine's PostgreSQL or Redis run last."""
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)

@@ -1,7 +1,7 @@
 """Who may call what: team keys, the admin key, and tenant isolation."""
 
 import httpx
-from conftest import unique
+from helpers import unique
 
 
 def test_missing_or_wrong_team_key_is_401(anonymous: httpx.Client) -> None:

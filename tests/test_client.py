@@ -35,7 +35,7 @@ from saas_litellm_client import (
 from saas_litellm_client.errors import error_from_response
 
 if TYPE_CHECKING:  # only for annotations: another conftest module may shadow this name at run time
-    from conftest import TeamCtx
+    from helpers import TeamCtx
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "client.md"
 FAST_RETRIES = RetryPolicy(max_retries=0)

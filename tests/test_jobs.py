@@ -2,7 +2,7 @@
 
 import httpx
 import psycopg2
-from conftest import TeamCtx
+from helpers import TeamCtx
 
 
 def _call_rows(stack, job_id: str) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]

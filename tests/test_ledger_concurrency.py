@@ -5,7 +5,7 @@ import uuid
 
 import httpx
 import pytest
-from conftest import TeamCtx
+from helpers import TeamCtx
 
 
 async def _fire(stack, keys: list[str], count: int, body_for) -> list[int]:  # type: ignore[no-untyped-def]

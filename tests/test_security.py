@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 
 @pytest.fixture

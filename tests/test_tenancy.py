@@ -4,7 +4,7 @@ import hashlib
 
 import httpx
 import psycopg2
-from conftest import unique
+from helpers import unique
 
 
 def test_organization_create_list_get(admin: httpx.Client) -> None:

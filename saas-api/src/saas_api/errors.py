@@ -60,6 +60,13 @@ class Conflict(DomainError):
     type = "conflict"
 
 
+class IdempotencyInProgress(Conflict):
+    type = "idempotency_in_progress"
+
+    def __init__(self, message: str):
+        super().__init__(message, param="Idempotency-Key", headers={"Retry-After": "1"})
+
+
 class UnprocessableEntity(DomainError):
     status_code = 422
     type = "invalid_request_error"

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from .db import run_in_transaction
-from .errors import Conflict, DomainError, UnprocessableEntity
+from .errors import DomainError, IdempotencyInProgress, UnprocessableEntity
 from .models import IdempotencyRecord
 
 STALE_CLAIM_SECONDS = 600
@@ -80,15 +80,15 @@ async def idempotent(
         if existing.request_hash != digest:
             raise UnprocessableEntity("this Idempotency-Key was used with a different request", param="Idempotency-Key")
         if existing.status_code is None:
-            raise Conflict("a request with this Idempotency-Key is still in progress")
+            raise IdempotencyInProgress("a request with this Idempotency-Key is still in progress; retry shortly")
         return JSONResponse(
             existing.response_body, status_code=existing.status_code, headers={"Idempotent-Replayed": "true"}
         )
     try:
         status_code, payload = await work()
     except DomainError as exc:
-        if exc.status_code == 503:
-            # Nothing happened (our database or the proxy was unreachable): let the retry try again.
+        if exc.status_code in (429, 503):
+            # Nothing ran or was charged (rate limited, or a dependency unreachable): the retry may run.
             await run_in_transaction(_release, team_id, key)
         else:
             await run_in_transaction(_store, team_id, key, exc.status_code, exc.body())

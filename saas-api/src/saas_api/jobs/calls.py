@@ -10,17 +10,18 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..billing.pricing import prompt_token_bound
 from ..config import get_settings
 from ..db import run_in_transaction
-from ..errors import DomainError, UnprocessableEntity, UpstreamError
+from ..errors import DomainError, ServiceUnavailable, UnprocessableEntity, UpstreamError
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
 from ..models import BudgetMode, JobStatus
 from . import schemas, service
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _background: set[asyncio.Task[Any]] = set()
 
 
@@ -30,20 +31,28 @@ def _spawn(coro: Awaitable[Any]) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> None:
-    """Finish the call in the database, retrying through short outages. If the database stays down,
-    the call stays in flight and the sweeper finishes it from LiteLLM's spend log."""
+async def with_db_retries(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a transaction, retrying through a short database outage (a restart takes seconds).
+    Used where the work it records has already happened and must not be lost."""
     delay = 0.1
     for attempt in range(8):
         try:
-            await run_in_transaction(service.finish_call, ticket, outcome)
-            return
-        except Exception:
+            return await run_in_transaction(fn, *args, **kwargs)
+        except ServiceUnavailable:
             if attempt == 7:
-                log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
-                return
+                raise
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")
+
+
+async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> None:
+    """Finish the call in the database. If the database stays down past the retries, the call stays
+    in flight and the sweeper finishes it from LiteLLM's spend log."""
+    try:
+        await with_db_retries(service.finish_call, ticket, outcome)
+    except Exception:
+        log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
 
 
 async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:
@@ -231,9 +240,7 @@ async def open_stream(
 
 
 async def _fail_job(team_id: str, job_id: uuid.UUID, message: str | None) -> None:
-    await run_in_transaction(
-        service.complete_job, team_id, job_id, JobStatus.FAILED, None, message, allow_in_flight=True
-    )
+    await with_db_retries(service.complete_job, team_id, job_id, JobStatus.FAILED, None, message, allow_in_flight=True)
 
 
 async def single_call_job(
@@ -248,7 +255,7 @@ async def single_call_job(
     except DomainError as exc:
         await _fail_job(team_id, job.id, exc.message)
         raise
-    summary = await run_in_transaction(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
+    summary = await with_db_retries(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
     return reply, summary
 
 
@@ -261,7 +268,7 @@ async def single_call_job_stream(
 
     async def end_job(outcome: service.CallOutcome) -> None:
         if outcome.ok:
-            await run_in_transaction(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
+            await with_db_retries(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
         else:
             await _fail_job(team_id, job.id, outcome.error_message)
 

@@ -413,7 +413,9 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
         return await run_in_transaction(write)
     except IntegrityError as exc:
         await proxy.delete_team(data.team_id)
-        raise Conflict(f"team '{data.team_id}' already exists", param="team_id") from exc
+        if getattr(exc.orig, "pgcode", None) == "23505" and "teams_pkey" in str(exc.orig):
+            raise Conflict(f"team '{data.team_id}' already exists", param="team_id") from exc
+        raise
     except Exception:
         await proxy.delete_team(data.team_id)
         raise
