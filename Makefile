@@ -28,6 +28,8 @@ down:
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	cd saas-api/src && ../../$(PY) -m mypy saas_api
+	cd clients/python/src && ../../../$(PY) -m mypy saas_litellm_client
 
 fmt: setup
 	$(PY) -m ruff format .

@@ -36,7 +36,9 @@ class ConcurrencyLimiter:
         name = f"saas:inflight:{key_hash}"
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
-                count, _ = await pipe.incr(name).expire(name, _SLOT_TTL_SECONDS).execute()
+                pipe.incr(name)
+                pipe.expire(name, _SLOT_TTL_SECONDS)
+                count, _ = await pipe.execute()
         except RedisError as exc:
             log.warning("concurrency cap not enforced, Redis unavailable: %s", exc)
             yield

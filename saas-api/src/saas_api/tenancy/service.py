@@ -22,6 +22,7 @@ from ..litellm_proxy import LiteLLMProxy
 from ..models import (
     BudgetMode,
     EntryKind,
+    LimitType,
     ModelAccessGroup,
     ModelAlias,
     Organization,
@@ -313,7 +314,7 @@ def team_out(session: Session, team: Team) -> schemas.TeamOut:
         access_groups=team_groups(session, team.id),
         budget_mode=BudgetMode(team.budget_mode),
         budget_unit=BUDGET_UNITS[BudgetMode(team.budget_mode)],
-        limit_type=team.limit_type,
+        limit_type=LimitType(team.limit_type),
         warn_threshold_percent=team.warn_threshold_percent,
         overage_ceiling=team.overage_ceiling,
         markup_percent=_percent(team.markup_percent),
@@ -513,20 +514,13 @@ def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
 async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreated:
     """Mint another virtual key for the team (rotation, or one key per environment)."""
 
-    def load(session: Session) -> Team:
-        team = get_team(session, team_id)
-        team.models_for_key = _models_for_groups(session, team_groups(session, team_id)) or ["no-models"]  # type: ignore[attr-defined]
-        return team
+    def load(session: Session) -> tuple[Team, list[str]]:
+        return get_team(session, team_id), _models_for_groups(session, team_groups(session, team_id)) or ["no-models"]
 
-    team = await run_in_transaction(load)
+    team, models = await run_in_transaction(load)
     metadata = {"saas_organization_id": team.organization_id, "saas_team_id": team_id}
     key = await proxy.generate_key(
-        team_id,
-        team.models_for_key,
-        team.rpm_limit,
-        team.tpm_limit,
-        metadata,
-        alias_suffix=uuid.uuid4().hex[:8],  # type: ignore[attr-defined]
+        team_id, models, team.rpm_limit, team.tpm_limit, metadata, alias_suffix=uuid.uuid4().hex[:8]
     )
     if team.status == TeamStatus.SUSPENDED:
         await proxy.set_key_blocked(hash_key(key), True)
