@@ -83,7 +83,7 @@ def panel_url(stack: Any, panel_build: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # sync Playwright keeps an event loop running: end it with the module
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: `make setup` installs Debian's chromium (as root)"
