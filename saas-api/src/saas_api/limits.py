@@ -1,8 +1,14 @@
-"""Request body size cap, enforced before a body is read into memory."""
+"""Input limits: the body size cap (enforced before a body is read into memory) and text that
+cannot be stored."""
 
+import json
+import re
+from typing import Any
+
+from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import UnprocessableEntity, error_body
 
 
 class BodySizeLimit:
@@ -40,10 +46,45 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
-    import json
-
     body = json.dumps(
         error_body("invalid_request_error", f"request body exceeds {max_bytes} bytes", None, 413)
     ).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})
+
+
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def _unstorable(value: Any) -> bool:
+    """Text PostgreSQL cannot store: NUL characters and unpaired UTF-16 surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
+async def reject_invalid_unicode(request: Request) -> None:
+    """JSON may escape a NUL or half of a UTF-16 surrogate pair (`"\\u0000"`, `"\\ud800"`), which
+    no UTF-8 store or provider accepts: refuse it up front (422) rather than fail later. Checked
+    only when the body has such an escape at all, so ordinary requests pay one byte scan."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body = await request.body()
+    if not _UNSTORABLE_ESCAPE.search(body):
+        return
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return  # FastAPI reports malformed JSON itself
+    if _unstorable(parsed):
+        raise UnprocessableEntity("the body contains text that cannot be stored (a NUL or an unpaired surrogate)")

@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
@@ -16,7 +16,7 @@ from .config import get_settings
 from .db import get_engine
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .jobs.router import router as jobs_router
-from .limits import BodySizeLimit
+from .limits import BodySizeLimit, reject_invalid_unicode
 from .litellm_proxy import LiteLLMProxy
 from .openai_compat.router import router as openai_router
 from .tenancy.router import router as tenancy_router
@@ -56,7 +56,13 @@ def create_app() -> FastAPI:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore"):  # a line per proxy request is noise, and slow
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = FastAPI(title="SaaS LiteLLM API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="SaaS LiteLLM API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_invalid_unicode)],
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -91,7 +91,7 @@ def admin_list_jobs(
     start: Start = None,
     end: End = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """Jobs across all teams, newest first, with their aggregated costs."""
     where = UsageFilter(team_id=team_id, organization_id=organization_id, job_type=job_type, start=start, end=end)

@@ -56,7 +56,7 @@ async def list_jobs(
     status: JobStatus | None = None,
     job_type: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[schemas.JobOut]:
     jobs = await run_in_transaction(
         service.list_jobs, team.team_id, status=status, job_type=job_type, limit=limit, offset=offset

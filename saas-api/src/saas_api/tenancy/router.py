@@ -174,7 +174,7 @@ def team_ledger(
     team_id: str,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(description="cursor: entries with a smaller id")] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="cursor: entries with a smaller id")] = None,
 ) -> schemas.LedgerOut:
     """The team's balance and its ledger entries, newest first."""
     team = service.get_team(session, team_id)
