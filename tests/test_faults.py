@@ -73,16 +73,19 @@ def _restart_postgres() -> None:
 
 def _wait_healthy(stack, key: str, deadline_s: float = 60) -> float:  # type: ignore[no-untyped-def]
     started = time.monotonic()
+    last: object = None
     while time.monotonic() - started < deadline_s:
         body = {"job_type": "probe", "messages": [{"role": "user", "content": f"probe {uuid.uuid4()}"}]}
         try:
-            if httpx.post(f"{stack.api_url}/api/jobs/create-and-call", json=body,
-                          headers={"Authorization": f"Bearer {key}"}, timeout=10).status_code == 200:  # fmt: skip
+            response = httpx.post(f"{stack.api_url}/api/jobs/create-and-call", json=body,
+                                  headers={"Authorization": f"Bearer {key}"}, timeout=10)  # fmt: skip
+            if response.status_code == 200:
                 return time.monotonic() - started
-        except httpx.HTTPError:
-            pass
+            last = (response.status_code, response.text)
+        except httpx.HTTPError as exc:
+            last = exc
         time.sleep(0.5)
-    raise AssertionError("the stack did not recover")
+    raise AssertionError(f"the stack did not recover: {last!r}")
 
 
 @pytest.mark.usefixtures("api_urls")
@@ -140,4 +143,5 @@ def test_redis_outage_under_load_degrades_without_overspending(make_team, stack,
     balance = admin.get(f"/api/teams/{team.team_id}").json()
     assert balance["credits_remaining"] >= 0
     assert balance["credits_used"] == statuses.count(200) + 1  # plus the warm-up probe
-    _wait_healthy(stack, team.key)
+    admin.post(f"/api/teams/{team.team_id}/credits/add", json={"amount": 5})
+    assert _wait_healthy(stack, team.key) < 15  # recovers by itself
