@@ -108,3 +108,14 @@ def test_api_reference_names_every_route_in_the_spec() -> None:
         if f"{method.upper()} {path}" not in reference
     ]  # fmt: skip
     assert not missing, f"docs/api.md does not mention {missing}"
+
+
+def test_committed_openapi_spec_is_current() -> None:
+    """docs/openapi.json is regenerated with the API (python scripts/export_openapi.py)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "export_openapi.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
