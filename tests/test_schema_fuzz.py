@@ -21,7 +21,10 @@ def test_no_5xx_and_responses_match_the_schema(make_team, stack) -> None:  # typ
     for operation in fuzzed:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        # derandomize: the same examples every run, so CI is repeatable; raise max_examples to explore.
+        @settings(
+            max_examples=6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
         def fuzz(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(headers=headers, timeout=30)
             case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))

@@ -1,10 +1,11 @@
 """Usage and analytics. Admins see costs and margins; a team sees its own jobs and credits."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
+from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,21 @@ from .service import UsageFilter, team_usage, time_series, usage_report
 
 router = APIRouter(prefix="/api", tags=["usage"])
 
-Start = Annotated[datetime | None, Query(description="inclusive, ISO 8601")]
-End = Annotated[datetime | None, Query(description="exclusive, ISO 8601")]
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Periods are compared in UTC; a time without an offset is taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("date out of range") from exc
+
+
+Start = Annotated[datetime | None, Query(description="inclusive, ISO 8601"), AfterValidator(_utc)]
+End = Annotated[datetime | None, Query(description="exclusive, ISO 8601"), AfterValidator(_utc)]
 
 
 @router.get("/teams/{team_id}/usage", response_model=schemas.UsageReport | schemas.TeamUsage)
