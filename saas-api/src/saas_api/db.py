@@ -31,7 +31,9 @@ def get_engine() -> Engine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_overflow,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip per transaction): a connection that died with a database restart
+        # fails its first use, which `transaction` turns into a 503 (and `record` retries).
+        pool_recycle=300,
         pool_timeout=5,
         connect_args={"connect_timeout": 5, "options": "-c statement_timeout=15000"},
     )

@@ -58,7 +58,9 @@ class LiteLLMProxy:
             base_url=base_url,
             # The proxy gives up first (we send it `timeout`); our own deadline is a backstop.
             timeout=httpx.Timeout(timeout_seconds + 5, connect=5),
-            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=200),
+            # Idle connections are dropped before the proxy's own keep-alive (uvicorn: 5 s) can close
+            # them under a request we are sending.
+            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=4),
         )
 
     async def aclose(self) -> None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import CallStatus, Job, JobStatus, LLMCall
@@ -90,31 +90,68 @@ def job_counts(session: Session, where: UsageFilter) -> schemas.JobCounts:
     )
 
 
-def _breakdown(session: Session, where: UsageFilter, column, job_column) -> list[schemas.Breakdown]:  # type: ignore[no-untyped-def]
-    cost_rows = session.execute(where.calls(select(column, *_COST_COLUMNS).group_by(column).order_by(column))).all()
-    job_rows = (
-        dict(session.execute(where.jobs(select(job_column, func.count()).group_by(job_column))).all())
-        if job_column is not None
-        else {}
-    )
-    return [
-        schemas.Breakdown(key=str(row[0]), jobs=job_rows.get(row[0], 0), costs=_totals(tuple(row[1:])))
-        for row in cost_rows
-    ]
+_DIMENSIONS = {"job_type": LLMCall.job_type, "model": LLMCall.alias, "team": LLMCall.team_id}
+
+
+def _cost_breakdowns(
+    session: Session, where: UsageFilter
+) -> tuple[schemas.CostTotals, dict[str, dict[str, schemas.CostTotals]]]:
+    """Totals and every breakdown in one scan of the calls (GROUPING SETS)."""
+    columns = list(_DIMENSIONS.values())
+    sets = func.grouping_sets(text("()"), *(tuple_(c) for c in columns))
+    rows = session.execute(
+        where.calls(select(*(func.grouping(c) for c in columns), *columns, *_COST_COLUMNS).group_by(sets))
+    ).all()
+    totals = _totals((0, 0, 0, 0, 0, 0, 0, 0, None))
+    by: dict[str, dict[str, schemas.CostTotals]] = {name: {} for name in _DIMENSIONS}
+    n = len(columns)
+    for row in rows:
+        flags, keys, costs = row[:n], row[n : 2 * n], tuple(row[2 * n :])
+        grouped = [name for name, flag in zip(_DIMENSIONS, flags, strict=True) if flag == 0]
+        if not grouped:
+            totals = _totals(costs)
+        else:
+            name = grouped[0]
+            by[name][str(keys[list(_DIMENSIONS).index(name)])] = _totals(costs)
+    return totals, by
+
+
+def _job_breakdowns(session: Session, where: UsageFilter) -> dict[str, dict[str, int]]:
+    """Jobs per job type and per team, in one scan of the jobs."""
+    sets = func.grouping_sets(tuple_(Job.job_type), tuple_(Job.team_id))
+    rows = session.execute(
+        where.jobs(select(func.grouping(Job.job_type), Job.job_type, Job.team_id, func.count()).group_by(sets))
+    ).all()
+    by: dict[str, dict[str, int]] = {"job_type": {}, "team": {}}
+    for by_team, job_type, team_id, count in rows:
+        if by_team:
+            by["team"][str(team_id)] = count
+        else:
+            by["job_type"][str(job_type)] = count
+    return by
 
 
 def usage_report(session: Session, scope: str, scope_id: str | None, where: UsageFilter) -> schemas.UsageReport:
-    totals = session.execute(where.calls(select(*_COST_COLUMNS))).one()
+    totals, costs_by = _cost_breakdowns(session, where)
+    jobs_by = _job_breakdowns(session, where)
+
+    def rows(name: str) -> list[schemas.Breakdown]:
+        jobs = jobs_by.get(name, {})
+        return [
+            schemas.Breakdown(key=key, jobs=jobs.get(key, 0), costs=costs)
+            for key, costs in sorted(costs_by[name].items())
+        ]
+
     return schemas.UsageReport(
         scope=scope,
         scope_id=scope_id,
         start=where.start,
         end=where.end,
         jobs=job_counts(session, where),
-        costs=_totals(tuple(totals)),
-        by_job_type=_breakdown(session, where, LLMCall.job_type, Job.job_type),
-        by_model=_breakdown(session, where, LLMCall.alias, None),
-        by_team=_breakdown(session, where, LLMCall.team_id, Job.team_id),
+        costs=totals,
+        by_job_type=rows("job_type"),
+        by_model=rows("model"),
+        by_team=rows("team"),
     )
 
 

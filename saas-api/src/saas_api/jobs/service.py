@@ -8,12 +8,13 @@ second step cannot happen, the sweeper finishes it from LiteLLM's own spend log.
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from .. import admission
 from ..billing import ledger
 from ..billing.pricing import Price, call_charge, call_cost, hold_amount
-from ..errors import Conflict, Forbidden, InsufficientCredits, NotFound, TeamSuspended
+from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
 from ..models import (
     BudgetMode,
     CallStatus,
@@ -22,11 +23,8 @@ from ..models import (
     JobStatus,
     LimitType,
     LLMCall,
-    ModelAlias,
     Team,
     TeamStatus,
-    group_aliases,
-    team_access_groups,
 )
 from ..tenancy.service import BUDGET_UNITS
 from . import schemas
@@ -116,40 +114,18 @@ class CallTicket:
     warn: bool = False
 
 
-def resolve_alias(session: Session, team: Team, requested: str | None) -> ModelAlias:
-    """The alias a call uses: the one asked for, else the team's default, else its first."""
-    allowed = (
-        select(group_aliases.c.alias)
-        .join(team_access_groups, team_access_groups.c.group_name == group_aliases.c.group_name)
-        .where(team_access_groups.c.team_id == team.id)
-    )
-    name = requested or team.default_alias
-    if name is None:
-        name = session.execute(allowed.order_by(group_aliases.c.alias).limit(1)).scalar_one_or_none()
-        if name is None:
-            raise Forbidden(
-                f"team '{team.id}' has no model aliases; ask an admin to grant an access group", param="model"
-            )
-    alias = session.get(ModelAlias, name)
-    if alias is None:
-        raise NotFound(f"model alias '{name}' not found", param="model")
-    if session.execute(allowed.where(group_aliases.c.alias == name)).first() is None:
-        raise Forbidden(f"team '{team.id}' may not use model alias '{name}'", param="model")
-    return alias
-
-
-def _open_job(session: Session, team_id: str, job_id: uuid.UUID) -> Job:
-    """Move a job to in_progress (its first call) or keep it there; refuse ended jobs."""
-    job = session.execute(
+def _open_job(session: Session, team_id: str, job_id: uuid.UUID) -> str:
+    """Move a job to in_progress (its first call) or keep it there; refuse ended jobs. Returns its type."""
+    job_type = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.team_id == team_id, Job.status.in_(OPEN_STATUSES))
         .values(status=JobStatus.IN_PROGRESS, updated_at=func.now())
-        .returning(Job)
+        .returning(Job.job_type)
     ).scalar_one_or_none()
-    if job is None:
+    if job_type is None:
         ended = get_job(session, team_id, job_id)
         raise Conflict(f"job '{job_id}' is {ended.status}; it takes no more calls")
-    return job
+    return job_type
 
 
 def begin_call(
@@ -157,11 +133,11 @@ def begin_call(
     max_tokens: int, *, stream: bool, structured: bool,
 ) -> CallTicket:  # fmt: skip
     """Admit a call: the job is open, the alias allowed, the hold placed, and the call recorded in flight."""
-    job = _open_job(session, team_id, job_id)
-    team = _team(session, team_id)
+    job_type = _open_job(session, team_id, job_id)
+    team = admission.team_view(session, team_id)
     if team.status != TeamStatus.ACTIVE:
         raise TeamSuspended(f"team '{team_id}' is suspended")
-    alias = resolve_alias(session, team, requested_alias)
+    alias = admission.resolve_alias(session, team, requested_alias)
     markup = alias.markup_percent if alias.markup_percent is not None else team.markup_percent
     price = Price(alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, markup)
     mode = BudgetMode(team.budget_mode)
@@ -172,10 +148,11 @@ def begin_call(
             session, team_id, hold_amount(mode, price, prompt_bound, max_tokens), job_id=job_id, call_id=call_id
         )
         warn = balance.warn
-    session.add(
-        LLMCall(
-            id=call_id, job_id=job_id, team_id=team_id, organization_id=team.organization_id, job_type=job.job_type,
+    session.execute(
+        insert(LLMCall).values(
+            id=call_id, job_id=job_id, team_id=team_id, organization_id=team.organization_id, job_type=job_type,
             alias=alias.alias, model_group=alias.litellm_model, stream=stream, structured=structured, hold_id=hold_id,
+            status=CallStatus.IN_FLIGHT,
         )
     )  # fmt: skip
     return CallTicket(

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import admission
 from ..auth import forget_key, hash_key
 from ..billing import ledger
 from ..billing.pricing import per_million_usd_to_micros, per_token_usd_to_micros_per_mtok
@@ -167,6 +168,7 @@ def update_group(
         _require_aliases(session, data.model_aliases)
         _set_group_aliases(session, group_name, data.model_aliases)
     session.flush()
+    admission.forget()
     return group_out(session, group), _teams_with_groups(session, [group_name])
 
 
@@ -254,7 +256,9 @@ async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> tuple[
             session.execute(insert(group_aliases), [{"group_name": g, "alias": data.alias} for g in data.access_groups])
         return alias_out(session, alias), _teams_with_groups(session, data.access_groups)
 
-    return await run_in_transaction(write)
+    result = await run_in_transaction(write)
+    admission.forget()
+    return result
 
 
 async def update_alias(proxy: LiteLLMProxy, name: str, data: schemas.AliasUpdate) -> tuple[schemas.AliasOut, list[str]]:
@@ -280,7 +284,9 @@ async def update_alias(proxy: LiteLLMProxy, name: str, data: schemas.AliasUpdate
         affected = _teams_with_groups(session, _groups_of_alias(session, name)) if data.litellm_model else []
         return alias_out(session, alias), affected
 
-    return await run_in_transaction(write)
+    result = await run_in_transaction(write)
+    admission.forget()
+    return result
 
 
 # -- teams --------------------------------------------------------------------------------------
@@ -454,6 +460,7 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
         return team_out(session, team), key_changes
 
     out, changes = await run_in_transaction(write)
+    admission.forget()
     if changes:
         for key_hash in await run_in_transaction(active_key_hashes, team_id):
             await proxy.update_key(key_hash, **changes)
@@ -484,6 +491,7 @@ async def set_team_status(proxy: LiteLLMProxy, team_id: str, status: TeamStatus)
         return team_out(session, team), active_key_hashes(session, team_id)
 
     out, key_hashes = await run_in_transaction(write)
+    admission.forget()
     for key_hash in key_hashes:
         await proxy.set_key_blocked(key_hash, status == TeamStatus.SUSPENDED)
         forget_key(key_hash)

@@ -1,0 +1,112 @@
+"""What admitting a call needs to know about a team and its aliases, cached per process for a
+moment: it changes rarely and is read on every call.
+
+Money never depends on this cache: credits are checked and held by a conditional UPDATE in the
+same transaction as the call. A suspension reaches other processes within `TTL_SECONDS`, and the
+team's LiteLLM key is blocked at once, so the proxy refuses its calls meanwhile. Changes made
+through this process drop the cache immediately.
+"""
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import Forbidden, NotFound
+from .models import ModelAlias, Team, group_aliases, team_access_groups
+
+TTL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class TeamView:
+    team_id: str
+    organization_id: str
+    status: str
+    budget_mode: str
+    markup_percent: Decimal
+    default_alias: str | None
+    allowed_aliases: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AliasView:
+    alias: str
+    litellm_model: str
+    input_price_micros_per_mtok: int
+    output_price_micros_per_mtok: int
+    markup_percent: Decimal | None
+    cache_enabled: bool
+
+
+_teams: dict[str, tuple[float, TeamView]] = {}
+_aliases: dict[str, tuple[float, AliasView | None]] = {}
+
+
+def forget() -> None:
+    """Drop everything cached (called by every change to teams, groups or aliases)."""
+    _teams.clear()
+    _aliases.clear()
+
+
+def team_view(session: Session, team_id: str) -> TeamView:
+    cached = _teams.get(team_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"team '{team_id}' not found")
+    allowed = session.execute(
+        select(group_aliases.c.alias)
+        .join(team_access_groups, team_access_groups.c.group_name == group_aliases.c.group_name)
+        .where(team_access_groups.c.team_id == team_id)
+    ).scalars()
+    view = TeamView(
+        team_id=team.id,
+        organization_id=team.organization_id,
+        status=team.status,
+        budget_mode=team.budget_mode,
+        markup_percent=team.markup_percent,
+        default_alias=team.default_alias,
+        allowed_aliases=frozenset(allowed),
+    )
+    _teams[team_id] = (time.monotonic() + TTL_SECONDS, view)
+    return view
+
+
+def _alias_view(session: Session, name: str) -> AliasView | None:
+    cached = _aliases.get(name)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    alias = session.get(ModelAlias, name)
+    view = (
+        None
+        if alias is None
+        else AliasView(
+            alias=alias.alias,
+            litellm_model=alias.litellm_model,
+            input_price_micros_per_mtok=alias.input_price_micros_per_mtok,
+            output_price_micros_per_mtok=alias.output_price_micros_per_mtok,
+            markup_percent=alias.markup_percent,
+            cache_enabled=alias.cache_enabled,
+        )
+    )
+    _aliases[name] = (time.monotonic() + TTL_SECONDS, view)
+    return view
+
+
+def resolve_alias(session: Session, team: TeamView, requested: str | None) -> AliasView:
+    """The alias a call uses: the one asked for, else the team's default, else its first."""
+    name = requested or team.default_alias or min(team.allowed_aliases, default=None)
+    if name is None:
+        raise Forbidden(
+            f"team '{team.team_id}' has no model aliases; ask an admin to grant an access group", param="model"
+        )
+    alias = _alias_view(session, name)
+    if alias is None:
+        raise NotFound(f"model alias '{name}' not found", param="model")
+    if name not in team.allowed_aliases:
+        raise Forbidden(f"team '{team.team_id}' may not use model alias '{name}'", param="model")
+    return alias
