@@ -6,7 +6,7 @@ second step cannot happen, the sweeper finishes it from LiteLLM's own spend log.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -176,7 +176,6 @@ class CallOutcome:
     parsed_ok: bool | None = None
     error_type: str | None = None
     error_message: str | None = None
-    extra: dict = field(default_factory=dict)  # type: ignore[type-arg]
 
 
 def finish_call(session: Session, ticket: CallTicket, outcome: CallOutcome) -> bool:
