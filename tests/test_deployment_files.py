@@ -51,7 +51,9 @@ def test_litellm_runs_the_official_image_at_the_pinned_version() -> None:
 def test_saas_api_environment_is_what_settings_reads() -> None:
     environment = SERVICES["saas-api"]["environment"]
     assert set(environment) <= settings_env_names()
-    assert {"SAAS_DATABASE_URL", "MASTER_KEY", "LITELLM_MASTER_KEY", "LITELLM_PROXY_URL"} <= set(environment)
+    assert {"SAAS_DATABASE_URL", "MASTER_KEY", "LITELLM_MASTER_KEY", "LITELLM_PROXY_URL", "REDIS_URL"} <= set(
+        environment
+    )
 
 
 def environ_references(node: object) -> set[str]:
