@@ -19,7 +19,7 @@ from .db import run_in_transaction
 from .idempotency import purge_expired
 from .jobs import service as jobs
 from .litellm_proxy import LiteLLMProxy
-from .models import BudgetMode, CallStatus, Job, JobStatus, LLMCall, ModelAlias, Team
+from .models import BudgetMode, CallStatus, Hold, HoldStatus, Job, JobStatus, LLMCall, ModelAlias, Team
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -90,8 +90,6 @@ def expire_jobs(session: Session, ttl_seconds: int) -> int:
 
 def release_orphan_holds(session: Session, ttl_seconds: int) -> int:
     """Holds whose job or call ended without resolving them (should not happen; belt and braces)."""
-    from .models import Hold, HoldStatus
-
     holds = (
         session.execute(
             select(Hold.id)

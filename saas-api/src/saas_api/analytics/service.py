@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from ..models import CallStatus, Job, JobStatus, LLMCall
+from ..models import BudgetMode, CallStatus, Job, JobStatus, LLMCall, Team
 from ..money import micros_to_usd
+from ..tenancy.service import BUDGET_UNITS
 from . import schemas
 
 
@@ -33,8 +34,6 @@ class UsageFilter:
         return query
 
     def jobs(self, query: Select) -> Select:  # type: ignore[type-arg]
-        from ..models import Team
-
         if self.team_id:
             query = query.where(Job.team_id == self.team_id)
         if self.organization_id:
@@ -156,9 +155,6 @@ def usage_report(session: Session, scope: str, scope_id: str | None, where: Usag
 
 
 def team_usage(session: Session, team, where: UsageFilter) -> schemas.TeamUsage:  # type: ignore[no-untyped-def]
-    from ..models import BudgetMode
-    from ..tenancy.service import BUDGET_UNITS
-
     calls = session.execute(where.calls(select(func.count()))).scalar_one()
     by_type = dict(session.execute(where.jobs(select(Job.job_type, func.count()).group_by(Job.job_type))).all())
     return schemas.TeamUsage(

@@ -66,10 +66,6 @@ def call_charge(mode: BudgetMode, cost: CallCost, total_tokens: int) -> int:
     return 0
 
 
-def per_million_usd_to_micros(usd_per_million: Decimal) -> int:
-    return usd_to_micros(usd_per_million)
-
-
 def per_token_usd_to_micros_per_mtok(usd_per_token: float | None) -> int:
     """LiteLLM's cost map gives USD per token; we keep micro-USD per 1M tokens."""
     if usd_per_token is None:

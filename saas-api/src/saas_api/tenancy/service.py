@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import admission
 from ..auth import forget_key, hash_key
 from ..billing import ledger
-from ..billing.pricing import per_million_usd_to_micros, per_token_usd_to_micros_per_mtok
+from ..billing.pricing import per_token_usd_to_micros_per_mtok
 from ..db import run_in_transaction
 from ..errors import Conflict, NotFound, UnprocessableEntity
 from ..litellm_proxy import LiteLLMProxy
@@ -33,7 +33,7 @@ from ..models import (
     group_aliases,
     team_access_groups,
 )
-from ..money import MICROS_PER_USD
+from ..money import MICROS_PER_USD, usd_to_micros
 from . import schemas
 
 BUDGET_UNITS = {
@@ -233,9 +233,9 @@ async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> tuple[int, in
 async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> tuple[schemas.AliasOut, list[str]]:
     input_price, output_price = await _proxy_price(proxy, data.litellm_model)
     if data.input_price_per_million is not None:
-        input_price = per_million_usd_to_micros(data.input_price_per_million)
+        input_price = usd_to_micros(data.input_price_per_million)
     if data.output_price_per_million is not None:
-        output_price = per_million_usd_to_micros(data.output_price_per_million)
+        output_price = usd_to_micros(data.output_price_per_million)
 
     def write(session: Session) -> tuple[schemas.AliasOut, list[str]]:
         if session.get(ModelAlias, data.alias) is not None:
@@ -271,9 +271,9 @@ async def update_alias(proxy: LiteLLMProxy, name: str, data: schemas.AliasUpdate
         if data.litellm_model is not None:
             alias.litellm_model = data.litellm_model
         if data.input_price_per_million is not None:
-            alias.input_price_micros_per_mtok = per_million_usd_to_micros(data.input_price_per_million)
+            alias.input_price_micros_per_mtok = usd_to_micros(data.input_price_per_million)
         if data.output_price_per_million is not None:
-            alias.output_price_micros_per_mtok = per_million_usd_to_micros(data.output_price_per_million)
+            alias.output_price_micros_per_mtok = usd_to_micros(data.output_price_per_million)
         if "markup_percent" in fields:
             alias.markup_percent = data.markup_percent
         if data.cache_enabled is not None:
