@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .db import run_in_transaction
 from .errors import Forbidden, NotFound
 from .models import ModelAlias, Team, group_aliases, team_access_groups
 
@@ -51,10 +52,31 @@ def forget() -> None:
     _aliases.clear()
 
 
-def team_view(session: Session, team_id: str) -> TeamView:
-    cached = _teams.get(team_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+async def call_views(team_id: str, requested_alias: str | None) -> tuple[TeamView, AliasView]:
+    """The team and the alias a call uses: from the cache while fresh, else read in a transaction."""
+    team = _fresh(_teams, team_id)
+    if team is not None:
+        name = _alias_name(team, requested_alias)
+        if name in _aliases and _aliases[name][0] > time.monotonic():
+            return team, _allowed(team, name, _aliases[name][1])
+    return await run_in_transaction(_load_views, team_id, requested_alias)
+
+
+def _load_views(session: Session, team_id: str, requested_alias: str | None) -> tuple[TeamView, AliasView]:
+    team = _team_view(session, team_id)
+    name = _alias_name(team, requested_alias)
+    return team, _allowed(team, name, _alias_view(session, name))
+
+
+def _fresh(cache: dict[str, tuple[float, TeamView]], key: str) -> TeamView | None:
+    cached = cache.get(key)
+    return cached[1] if cached and cached[0] > time.monotonic() else None
+
+
+def _team_view(session: Session, team_id: str) -> TeamView:
+    cached = _fresh(_teams, team_id)
+    if cached is not None:
+        return cached
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"team '{team_id}' not found")
@@ -97,14 +119,17 @@ def _alias_view(session: Session, name: str) -> AliasView | None:
     return view
 
 
-def resolve_alias(session: Session, team: TeamView, requested: str | None) -> AliasView:
+def _alias_name(team: TeamView, requested: str | None) -> str:
     """The alias a call uses: the one asked for, else the team's default, else its first."""
     name = requested or team.default_alias or min(team.allowed_aliases, default=None)
     if name is None:
         raise Forbidden(
             f"team '{team.team_id}' has no model aliases; ask an admin to grant an access group", param="model"
         )
-    alias = _alias_view(session, name)
+    return name
+
+
+def _allowed(team: TeamView, name: str, alias: AliasView | None) -> AliasView:
     if alias is None:
         raise NotFound(f"model alias '{name}' not found", param="model")
     if name not in team.allowed_aliases:

@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     # Per API process; keep (pool + overflow) x processes well under PostgreSQL's max_connections.
     db_pool_size: int = 10
     db_pool_overflow: int = 5
+    db_call_pool_size: int = 10  # asyncpg connections for the call path's statements
     master_key: SecretStr = Field(alias="MASTER_KEY")
     litellm_proxy_url: str = "http://127.0.0.1:8002"
     litellm_master_key: SecretStr = Field(alias="LITELLM_MASTER_KEY")

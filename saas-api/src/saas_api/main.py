@@ -13,7 +13,7 @@ from . import admin, sweeper
 from .analytics.router import router as analytics_router
 from .concurrency import ConcurrencyLimiter
 from .config import get_settings
-from .db import get_engine
+from .db import close_call_pool, get_engine
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .jobs.router import router as jobs_router
 from .limits import BodySizeLimit, reject_invalid_unicode
@@ -48,6 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             sweeper_task.cancel()
         await app.state.proxy.aclose()
         await app.state.limiter.aclose()
+        await close_call_pool()
         get_engine().dispose()
 
 

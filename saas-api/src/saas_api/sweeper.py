@@ -18,6 +18,7 @@ from .config import get_settings
 from .db import run_in_transaction
 from .idempotency import purge_expired
 from .jobs import service as jobs
+from .jobs import store
 from .litellm_proxy import LiteLLMProxy
 from .models import BudgetMode, CallStatus, Hold, HoldStatus, Job, JobStatus, LLMCall, ModelAlias, Team
 
@@ -126,7 +127,7 @@ async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket, g
         )
     else:
         outcome = jobs.CallOutcome(ok=False, error_type="abandoned", error_message="the call was abandoned")
-    await run_in_transaction(jobs.finish_call, ticket, outcome)
+    await store.finish_call(ticket, outcome)
 
 
 async def sweep_once(proxy: LiteLLMProxy) -> dict[str, int]:

@@ -67,11 +67,15 @@ _RETURNING = (
 )
 
 
-def _balance(row: tuple) -> Balance:  # type: ignore[type-arg]
-    allocated, available, held, limit_type, threshold = row
+def warns(allocated: int, available: int, held: int, limit_type: str, threshold_percent: int) -> bool:
+    """A soft-limited team has used its warning threshold's share of what it was allocated."""
     used = allocated - available - held
-    warn = limit_type == LimitType.SOFT and allocated > 0 and used * 100 >= allocated * threshold
-    return Balance(allocated=allocated, available=available, held=held, warn=warn)
+    return limit_type == LimitType.SOFT and allocated > 0 and used * 100 >= allocated * threshold_percent
+
+
+def _balance(row: tuple) -> Balance:  # type: ignore[type-arg]
+    allocated, available, held = row[:3]
+    return Balance(allocated=allocated, available=available, held=held, warn=warns(*row))
 
 
 def add_credits(session: Session, team_id: str, amount: int, kind: EntryKind, reason: str | None = None) -> Balance:

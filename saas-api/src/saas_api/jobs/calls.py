@@ -5,6 +5,7 @@ ends whatever the client does: a client that leaves mid-stream is still billed b
 """
 
 import asyncio
+import dataclasses
 import json
 import logging
 import uuid
@@ -12,13 +13,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..billing.pricing import prompt_token_bound
+from .. import admission
+from ..billing.pricing import Price, hold_amount, prompt_token_bound
 from ..config import get_settings
 from ..db import run_in_transaction
-from ..errors import DomainError, ServiceUnavailable, UnprocessableEntity, UpstreamError
+from ..errors import DomainError, ServiceUnavailable, TeamSuspended, UnprocessableEntity, UpstreamError
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
-from ..models import BudgetMode, JobStatus
-from . import schemas, service
+from ..models import BudgetMode, JobStatus, TeamStatus
+from . import schemas, service, store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,23 +49,49 @@ async def with_db_retries(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> None:
-    """Finish the call in the database. If the database stays down past the retries, the call stays
-    in flight and the sweeper finishes it from LiteLLM's spend log."""
-    try:
-        await with_db_retries(service.finish_call, ticket, outcome)
-    except Exception:
-        log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
+    """Finish the call in the database, retrying through a short outage. If the database stays down
+    past the retries, the call stays in flight and the sweeper finishes it from LiteLLM's spend log."""
+    delay = 0.1
+    for attempt in range(8):
+        try:
+            await store.finish_call(ticket, outcome)
+            return
+        except ServiceUnavailable:
+            if attempt == 7:
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        except Exception:
+            log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
+            return
+    log.error("could not record call %s (database unavailable); the sweeper will reconcile it", ticket.call_id)
 
 
 async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:
+    """Check the call may start, hold what it may cost and record it in flight."""
     settings = get_settings()
     if params.max_tokens is not None and params.max_tokens > settings.max_tokens_limit:
         raise UnprocessableEntity(f"max_tokens: must be at most {settings.max_tokens_limit}", param="max_tokens")
-    messages = [m.model_dump(exclude_none=True) for m in params.messages]
-    return await run_in_transaction(
-        service.begin_call, team_id, job_id, params.model, prompt_token_bound(messages),
-        params.max_tokens or settings.hold_max_tokens_default, stream=stream, structured=_wants_json(params),
+    team, alias = await admission.call_views(team_id, params.model)
+    if team.status != TeamStatus.ACTIVE:
+        raise TeamSuspended(f"team '{team_id}' is suspended")
+    markup = alias.markup_percent if alias.markup_percent is not None else team.markup_percent
+    price = Price(alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, markup)
+    mode = BudgetMode(team.budget_mode)
+    amount = 0
+    if mode != BudgetMode.JOB_BASED:  # job-based teams hold per job, not per call
+        messages = [m.model_dump(exclude_none=True) for m in params.messages]
+        max_tokens = params.max_tokens or settings.hold_max_tokens_default
+        amount = hold_amount(mode, price, prompt_token_bound(messages), max_tokens)
+    ticket = service.CallTicket(
+        call_id=uuid.uuid4(), job_id=job_id, team_id=team_id, alias=alias.alias, litellm_model=alias.litellm_model,
+        price=price, budget_mode=mode, cache_enabled=alias.cache_enabled,
+        hold_id=uuid.uuid4() if mode != BudgetMode.JOB_BASED else None,
     )  # fmt: skip
+    warn = await store.begin_call(
+        ticket, team.organization_id, amount, stream=stream, structured=_wants_json(params)
+    )  # fmt: skip
+    return dataclasses.replace(ticket, warn=warn)
 
 
 def _wants_json(params: schemas.CallParams) -> bool:

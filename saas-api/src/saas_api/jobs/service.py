@@ -1,19 +1,16 @@
-"""Jobs and their calls: each function is one transaction, free of HTTP, called by routes and the sweeper.
+"""Jobs: each function is one transaction, free of HTTP, called by routes and the sweeper.
 
-A call is recorded twice: `begin_call` inserts it (in flight, with its hold) before the provider is
-asked, `finish_call` settles it after. A call that reached the provider is never lost: if the
-second step cannot happen, the sweeper finishes it from LiteLLM's own spend log.
+A job's calls are admitted and recorded by `store.py` (two statements a call, on the call path).
 """
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import admission
 from ..billing import ledger
-from ..billing.pricing import Price, call_charge, call_cost, hold_amount
+from ..billing.pricing import Price
 from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
 from ..models import (
     BudgetMode,
@@ -76,9 +73,10 @@ def create_job(session: Session, team_id: str, job_type: str, metadata: dict) ->
     return job, warn
 
 
-def get_job(session: Session, team_id: str, job_id: uuid.UUID) -> Job:
+def get_job(session: Session, team_id: str, job_id: uuid.UUID, *, lock: bool = False) -> Job:
     """The team's job; another team's job is indistinguishable from a missing one (404)."""
-    job = session.execute(select(Job).where(Job.id == job_id, Job.team_id == team_id)).scalar_one_or_none()
+    query = select(Job).where(Job.id == job_id, Job.team_id == team_id)
+    job = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if job is None:
         raise NotFound(f"job '{job_id}' not found")
     return job
@@ -114,53 +112,6 @@ class CallTicket:
     warn: bool = False
 
 
-def _open_job(session: Session, team_id: str, job_id: uuid.UUID) -> str:
-    """Move a job to in_progress (its first call) or keep it there; refuse ended jobs. Returns its type."""
-    job_type = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.team_id == team_id, Job.status.in_(OPEN_STATUSES))
-        .values(status=JobStatus.IN_PROGRESS, updated_at=func.now())
-        .returning(Job.job_type)
-    ).scalar_one_or_none()
-    if job_type is None:
-        ended = get_job(session, team_id, job_id)
-        raise Conflict(f"job '{job_id}' is {ended.status}; it takes no more calls")
-    return job_type
-
-
-def begin_call(
-    session: Session, team_id: str, job_id: uuid.UUID, requested_alias: str | None, prompt_bound: int,
-    max_tokens: int, *, stream: bool, structured: bool,
-) -> CallTicket:  # fmt: skip
-    """Admit a call: the job is open, the alias allowed, the hold placed, and the call recorded in flight."""
-    job_type = _open_job(session, team_id, job_id)
-    team = admission.team_view(session, team_id)
-    if team.status != TeamStatus.ACTIVE:
-        raise TeamSuspended(f"team '{team_id}' is suspended")
-    alias = admission.resolve_alias(session, team, requested_alias)
-    markup = alias.markup_percent if alias.markup_percent is not None else team.markup_percent
-    price = Price(alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, markup)
-    mode = BudgetMode(team.budget_mode)
-    call_id = uuid.uuid4()
-    hold_id, warn = None, False
-    if mode != BudgetMode.JOB_BASED:
-        hold_id, balance = ledger.place_hold(
-            session, team_id, hold_amount(mode, price, prompt_bound, max_tokens), job_id=job_id, call_id=call_id
-        )
-        warn = balance.warn
-    session.execute(
-        insert(LLMCall).values(
-            id=call_id, job_id=job_id, team_id=team_id, organization_id=team.organization_id, job_type=job_type,
-            alias=alias.alias, model_group=alias.litellm_model, stream=stream, structured=structured, hold_id=hold_id,
-            status=CallStatus.IN_FLIGHT,
-        )
-    )  # fmt: skip
-    return CallTicket(
-        call_id=call_id, job_id=job_id, team_id=team_id, alias=alias.alias, litellm_model=alias.litellm_model,
-        price=price, budget_mode=mode, cache_enabled=alias.cache_enabled, hold_id=hold_id, warn=warn,
-    )  # fmt: skip
-
-
 @dataclass
 class CallOutcome:
     """What is known about a call once the proxy is done with it (or gave up)."""
@@ -176,44 +127,6 @@ class CallOutcome:
     parsed_ok: bool | None = None
     error_type: str | None = None
     error_message: str | None = None
-
-
-def finish_call(session: Session, ticket: CallTicket, outcome: CallOutcome) -> bool:
-    """Record a call's outcome and settle its hold, once. False if it was finished already.
-
-    Tokens the provider produced are billed even when the call failed part-way (a cut stream).
-    """
-    cost = call_cost(
-        ticket.price, outcome.prompt_tokens, outcome.completion_tokens, outcome.proxy_cost_usd, outcome.cache_hit
-    )
-    charge = call_charge(ticket.budget_mode, cost, outcome.prompt_tokens + outcome.completion_tokens)
-    finished = session.execute(
-        update(LLMCall)
-        .where(LLMCall.id == ticket.call_id, LLMCall.status == CallStatus.IN_FLIGHT)
-        .values(
-            status=CallStatus.SUCCESS if outcome.ok else CallStatus.FAILED,
-            prompt_tokens=outcome.prompt_tokens,
-            completion_tokens=outcome.completion_tokens,
-            provider_cost_micros=cost.provider_cost_micros,
-            client_cost_micros=cost.client_cost_micros,
-            cost_source=cost.cost_source,
-            resolved_model=outcome.resolved_model,
-            latency_ms=outcome.latency_ms,
-            cache_hit=outcome.cache_hit,
-            finish_reason=outcome.finish_reason,
-            parsed_ok=outcome.parsed_ok,
-            error_type=outcome.error_type,
-            error_message=outcome.error_message,
-            finished_at=func.now(),
-        )
-        .returning(LLMCall.id)
-    ).first()
-    if finished is None:
-        return False
-    if ticket.hold_id is not None:
-        charged = ledger.settle_hold(session, ticket.hold_id, charge, reason=f"call {ticket.call_id}") or 0
-        session.execute(update(LLMCall).where(LLMCall.id == ticket.call_id).values(credits_charged=charged))
-    return True
 
 
 def _call_totals(session: Session, job_id: uuid.UUID) -> dict[str, int]:
@@ -251,7 +164,7 @@ def complete_job(
     error_message: str | None = None, *, allow_in_flight: bool = False,
 ) -> schemas.JobSummary:  # fmt: skip
     """End a job: aggregate its calls and charge it (job_based: one credit if completed, none if failed)."""
-    job = get_job(session, team_id, job_id)
+    job = get_job(session, team_id, job_id, lock=True)  # no call may start while the job ends
     if job.status not in OPEN_STATUSES:
         raise Conflict(f"job '{job_id}' is already {job.status}")
     totals = _call_totals(session, job_id)
