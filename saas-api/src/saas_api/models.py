@@ -249,6 +249,59 @@ class JobCostSummary(Base):
     created_at: Mapped[datetime] = _now()
 
 
+class DailyCallUsage(Base):
+    """Calls summed per UTC day (of creation), team, job type and alias. Usage reports read these
+    for whole days before `UsageRollup.rolled_up_to` instead of every call (see analytics/rollup.py)."""
+
+    __tablename__ = "daily_call_usage"
+    day: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    job_type: Mapped[str] = mapped_column(String(128), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(128), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(128))
+    calls: Mapped[int] = mapped_column(BigInteger)
+    successful_calls: Mapped[int] = mapped_column(BigInteger)
+    failed_calls: Mapped[int] = mapped_column(BigInteger)
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger)
+    completion_tokens: Mapped[int] = mapped_column(BigInteger)
+    provider_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    client_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    cache_hits: Mapped[int] = mapped_column(BigInteger)
+    latency_ms_sum: Mapped[int] = mapped_column(BigInteger)
+    latency_ms_count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_daily_call_usage_team", "team_id", "day"),
+        Index("ix_daily_call_usage_org", "organization_id", "day"),
+    )
+
+
+class DailyJobUsage(Base):
+    """Ended jobs counted per UTC day (of creation), team, job type and status."""
+
+    __tablename__ = "daily_job_usage"
+    day: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    job_type: Mapped[str] = mapped_column(String(128), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(128))
+    jobs: Mapped[int] = mapped_column(BigInteger)
+    credits_charged: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_daily_job_usage_team", "team_id", "day"),
+        Index("ix_daily_job_usage_org", "organization_id", "day"),
+    )
+
+
+class UsageRollup(Base):
+    """One row: the daily tables hold every call and job created before `rolled_up_to`."""
+
+    __tablename__ = "usage_rollup"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rolled_up_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Hold(Base):
     """Credits set aside before work; resolved exactly once, by a settle or a release."""
 

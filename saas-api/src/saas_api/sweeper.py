@@ -1,4 +1,5 @@
-"""Ends stale work: calls left in flight (a process died mid-call) and jobs left open past their TTL.
+"""Ends stale work: calls left in flight (a process died mid-call) and jobs left open past their TTL;
+then rolls up the usage of days that became final (analytics/rollup.py).
 
 Safe to run in every API process at once: rows are claimed with FOR UPDATE SKIP LOCKED and every
 hold resolves at most once. A stale call is finished from LiteLLM's own spend log when the proxy
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from .analytics.rollup import roll_up
 from .billing import ledger
 from .billing.pricing import Price
 from .config import get_settings
@@ -140,7 +142,14 @@ async def sweep_once(proxy: LiteLLMProxy) -> dict[str, int]:
     expired = await run_in_transaction(expire_jobs, settings.job_ttl_seconds)
     orphans = await run_in_transaction(release_orphan_holds, max(settings.call_ttl_seconds, 60))
     purged = await run_in_transaction(purge_expired, settings.idempotency_ttl_seconds)
-    return {"calls": len(tickets), "jobs": expired, "holds": orphans, "idempotency_keys": purged}
+    days = await run_in_transaction(roll_up)
+    return {
+        "calls": len(tickets),
+        "jobs": expired,
+        "holds": orphans,
+        "idempotency_keys": purged,
+        "days_rolled_up": days,
+    }
 
 
 async def run_forever(proxy: LiteLLMProxy) -> None:

@@ -1,15 +1,25 @@
-"""Usage aggregation over jobs and calls, by team, organization, job type, model and period."""
+"""Usage aggregation over jobs and calls, by team, organization, job type, model and period.
 
+Whole UTC days that are rolled up (rollup.py) are read from the daily tables; the rest of the period
+(its first and last partial days, and everything since the rollup) from the calls and jobs
+themselves. Each source is grouped by team, job type and alias (or status) in the database; the
+totals and breakdowns are summed from those few rows here.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
-from ..models import BudgetMode, CallStatus, Job, JobStatus, LLMCall, Team
+from ..models import BudgetMode, CallStatus, DailyCallUsage, DailyJobUsage, Job, JobStatus, LLMCall, Team
 from ..money import micros_to_usd
 from ..tenancy.service import BUDGET_UNITS
-from . import schemas
+from . import rollup, schemas
+
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,17 @@ class UsageFilter:
             query = query.where(LLMCall.created_at < self.end)
         return query
 
+    def daily(self, query: Select, table: type[DailyCallUsage] | type[DailyJobUsage], window: "Window") -> Select:  # type: ignore[type-arg]
+        if self.team_id:
+            query = query.where(table.team_id == self.team_id)
+        if self.organization_id:
+            query = query.where(table.organization_id == self.organization_id)
+        if self.job_type:
+            query = query.where(table.job_type == self.job_type)
+        if window.first is not None:
+            query = query.where(table.day >= window.first)
+        return query.where(table.day < window.last)
+
     def jobs(self, query: Select) -> Select:  # type: ignore[type-arg]
         if self.team_id:
             query = query.where(Job.team_id == self.team_id)
@@ -47,7 +68,44 @@ class UsageFilter:
         return query
 
 
-_COST_COLUMNS = (
+@dataclass(frozen=True)
+class Window:
+    """The whole days of a period the daily tables answer: [first, last)."""
+
+    first: datetime | None
+    last: datetime
+
+    def outside(self, column: Any) -> list[ColumnElement[bool]]:
+        """The rows the daily tables do not hold, as narrow ranges (queried apart: each an index scan)."""
+        tail = column >= self.last
+        return [tail] if self.first is None else [column < self.first, tail]
+
+
+def _outside(window: "Window | None", column: Any) -> list[ColumnElement[bool]]:
+    return window.outside(column) if window is not None else [true()]
+
+
+def _day(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def rolled_window(session: Session, where: UsageFilter) -> Window | None:
+    upto = rollup.rolled_up_to(session)
+    if upto is None:
+        return None
+    first = None
+    if where.start is not None:
+        first = _day(where.start) if _day(where.start) == where.start else _day(where.start) + DAY
+    last = min(_day(where.end), upto) if where.end is not None else upto
+    if first is not None and first >= last:
+        return None
+    return Window(first, last)
+
+
+# -- calls --------------------------------------------------------------------------------------
+
+_CALL_KEYS = (LLMCall.team_id, LLMCall.job_type, LLMCall.alias)
+_CALL_SUMS = (
     func.count(),
     func.count().filter(LLMCall.status == CallStatus.SUCCESS),
     func.count().filter(LLMCall.status == CallStatus.FAILED),
@@ -56,89 +114,125 @@ _COST_COLUMNS = (
     func.coalesce(func.sum(LLMCall.provider_cost_micros), 0),
     func.coalesce(func.sum(LLMCall.client_cost_micros), 0),
     func.count().filter(LLMCall.cache_hit.is_(True)),
-    func.avg(LLMCall.latency_ms),
+    func.coalesce(func.sum(LLMCall.latency_ms), 0),
+    func.count(LLMCall.latency_ms),
 )
+_DAILY_CALL_KEYS = (DailyCallUsage.team_id, DailyCallUsage.job_type, DailyCallUsage.alias)
+_DAILY_CALL_SUMS = tuple(
+    func.sum(column)
+    for column in (
+        DailyCallUsage.calls, DailyCallUsage.successful_calls, DailyCallUsage.failed_calls,
+        DailyCallUsage.prompt_tokens, DailyCallUsage.completion_tokens, DailyCallUsage.provider_cost_micros,
+        DailyCallUsage.client_cost_micros, DailyCallUsage.cache_hits, DailyCallUsage.latency_ms_sum,
+        DailyCallUsage.latency_ms_count,
+    )
+)  # fmt: skip
+CallSums = tuple[int, ...]  # the ten sums above, in that order
 
 
-def _totals(row: tuple) -> schemas.CostTotals:  # type: ignore[type-arg]
-    calls, ok, failed, prompt, completion, provider, client, hits, latency = row
-    provider, client = int(provider), int(client)
+def _merge(rows: Iterable[Any], keys: int) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    merged: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for row in rows:
+        key, sums = tuple(row[:keys]), tuple(int(v) for v in row[keys:])
+        before = merged.get(key)
+        merged[key] = sums if before is None else tuple(a + b for a, b in zip(before, sums, strict=True))
+    return merged
+
+
+def call_sums(session: Session, where: UsageFilter, window: Window | None) -> dict[tuple[Any, ...], CallSums]:
+    """The calls' sums per (team, job type, alias)."""
+    raw = where.calls(select(*_CALL_KEYS, *_CALL_SUMS).group_by(*_CALL_KEYS))
+    rows: list[Any] = []
+    for part in _outside(window, LLMCall.created_at):
+        rows += session.execute(raw.where(part)).all()
+    if window is not None:
+        rows += session.execute(
+            where.daily(
+                select(*_DAILY_CALL_KEYS, *_DAILY_CALL_SUMS).group_by(*_DAILY_CALL_KEYS), DailyCallUsage, window
+            )
+        ).all()
+    return _merge(rows, 3)
+
+
+def _add(sums: Iterable[CallSums]) -> CallSums:
+    total: CallSums = (0,) * 10
+    for row in sums:
+        total = tuple(a + b for a, b in zip(total, row, strict=True))
+    return total
+
+
+def _totals(sums: CallSums) -> schemas.CostTotals:
+    calls, ok, failed, prompt, completion, provider, client, hits, latency_sum, latency_count = sums
     return schemas.CostTotals(
-        calls=calls, successful_calls=ok, failed_calls=failed, prompt_tokens=int(prompt),
-        completion_tokens=int(completion), provider_cost_micros=provider, client_cost_micros=client,
-        margin_micros=client - provider, provider_cost_usd=micros_to_usd(provider),
-        client_cost_usd=micros_to_usd(client), margin_usd=micros_to_usd(client - provider), cache_hits=hits,
-        avg_latency_ms=int(latency) if latency is not None else None,
+        calls=calls, successful_calls=ok, failed_calls=failed, prompt_tokens=prompt, completion_tokens=completion,
+        provider_cost_micros=provider, client_cost_micros=client, margin_micros=client - provider,
+        provider_cost_usd=micros_to_usd(provider), client_cost_usd=micros_to_usd(client),
+        margin_usd=micros_to_usd(client - provider), cache_hits=hits,
+        avg_latency_ms=latency_sum // latency_count if latency_count else None,
     )  # fmt: skip
 
 
-def job_counts(session: Session, where: UsageFilter) -> schemas.JobCounts:
-    rows = session.execute(
-        where.jobs(
-            select(Job.status, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(Job.status)
-        )
-    ).all()
-    by_status = {status: (count, int(credits)) for status, count, credits in rows}
+def _by(sums: dict[tuple[Any, ...], CallSums], index: int) -> dict[str, CallSums]:
+    grouped: dict[str, list[CallSums]] = {}
+    for key, row in sums.items():
+        grouped.setdefault(str(key[index]), []).append(row)
+    return {name: _add(rows) for name, rows in grouped.items()}
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+
+_JOB_KEYS = (Job.team_id, Job.job_type, Job.status)
+_DAILY_JOB_KEYS = (DailyJobUsage.team_id, DailyJobUsage.job_type, DailyJobUsage.status)
+
+
+def job_sums(session: Session, where: UsageFilter, window: Window | None) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """(jobs, credits charged) per (team, job type, status)."""
+    raw = where.jobs(
+        select(*_JOB_KEYS, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(*_JOB_KEYS)
+    )
+    rows: list[Any] = []
+    for part in _outside(window, Job.created_at):
+        rows += session.execute(raw.where(part)).all()
+    if window is not None:
+        daily = select(*_DAILY_JOB_KEYS, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged))
+        rows += session.execute(where.daily(daily.group_by(*_DAILY_JOB_KEYS), DailyJobUsage, window)).all()
+    return _merge(rows, 3)  # type: ignore[return-value]
+
+
+def _job_counts(sums: dict[tuple[Any, ...], tuple[int, int]]) -> schemas.JobCounts:
+    by_status: dict[str, int] = {}
+    for (_, _, status), (jobs, _) in sums.items():
+        by_status[status] = by_status.get(status, 0) + jobs
     return schemas.JobCounts(
-        total=sum(c for c, _ in by_status.values()),
-        pending=by_status.get(JobStatus.PENDING, (0, 0))[0],
-        in_progress=by_status.get(JobStatus.IN_PROGRESS, (0, 0))[0],
-        completed=by_status.get(JobStatus.COMPLETED, (0, 0))[0],
-        failed=by_status.get(JobStatus.FAILED, (0, 0))[0],
-        credits_charged=sum(credits for _, credits in by_status.values()),
+        total=sum(by_status.values()),
+        pending=by_status.get(JobStatus.PENDING, 0),
+        in_progress=by_status.get(JobStatus.IN_PROGRESS, 0),
+        completed=by_status.get(JobStatus.COMPLETED, 0),
+        failed=by_status.get(JobStatus.FAILED, 0),
+        credits_charged=sum(credits for _, credits in sums.values()),
     )
 
 
-_DIMENSIONS = {"job_type": LLMCall.job_type, "model": LLMCall.alias, "team": LLMCall.team_id}
+def _jobs_by(sums: dict[tuple[Any, ...], tuple[int, int]], index: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, (jobs, _) in sums.items():
+        counts[str(key[index])] = counts.get(str(key[index]), 0) + jobs
+    return counts
 
 
-def _cost_breakdowns(
-    session: Session, where: UsageFilter
-) -> tuple[schemas.CostTotals, dict[str, dict[str, schemas.CostTotals]]]:
-    """Totals and every breakdown in one scan of the calls (GROUPING SETS)."""
-    columns = list(_DIMENSIONS.values())
-    sets = func.grouping_sets(text("()"), *(tuple_(c) for c in columns))
-    rows = session.execute(
-        where.calls(select(*(func.grouping(c) for c in columns), *columns, *_COST_COLUMNS).group_by(sets))
-    ).all()
-    totals = _totals((0, 0, 0, 0, 0, 0, 0, 0, None))
-    by: dict[str, dict[str, schemas.CostTotals]] = {name: {} for name in _DIMENSIONS}
-    n = len(columns)
-    for row in rows:
-        flags, keys, costs = row[:n], row[n : 2 * n], tuple(row[2 * n :])
-        grouped = [name for name, flag in zip(_DIMENSIONS, flags, strict=True) if flag == 0]
-        if not grouped:
-            totals = _totals(costs)
-        else:
-            name = grouped[0]
-            by[name][str(keys[list(_DIMENSIONS).index(name)])] = _totals(costs)
-    return totals, by
-
-
-def _job_breakdowns(session: Session, where: UsageFilter) -> dict[str, dict[str, int]]:
-    """Jobs per job type and per team, in one scan of the jobs."""
-    sets = func.grouping_sets(tuple_(Job.job_type), tuple_(Job.team_id))
-    rows = session.execute(
-        where.jobs(select(func.grouping(Job.job_type), Job.job_type, Job.team_id, func.count()).group_by(sets))
-    ).all()
-    by: dict[str, dict[str, int]] = {"job_type": {}, "team": {}}
-    for by_team, job_type, team_id, count in rows:
-        if by_team:
-            by["team"][str(team_id)] = count
-        else:
-            by["job_type"][str(job_type)] = count
-    return by
+# -- reports ------------------------------------------------------------------------------------
 
 
 def usage_report(session: Session, scope: str, scope_id: str | None, where: UsageFilter) -> schemas.UsageReport:
-    totals, costs_by = _cost_breakdowns(session, where)
-    jobs_by = _job_breakdowns(session, where)
+    window = rolled_window(session, where)
+    calls = call_sums(session, where, window)
+    jobs = job_sums(session, where, window)
 
-    def rows(name: str) -> list[schemas.Breakdown]:
-        jobs = jobs_by.get(name, {})
+    def rows(index: int, jobs_index: int | None) -> list[schemas.Breakdown]:
+        job_counts = _jobs_by(jobs, jobs_index) if jobs_index is not None else {}
         return [
-            schemas.Breakdown(key=key, jobs=jobs.get(key, 0), costs=costs)
-            for key, costs in sorted(costs_by[name].items())
+            schemas.Breakdown(key=key, jobs=job_counts.get(key, 0), costs=_totals(sums))
+            for key, sums in sorted(_by(calls, index).items())
         ]
 
     return schemas.UsageReport(
@@ -146,56 +240,76 @@ def usage_report(session: Session, scope: str, scope_id: str | None, where: Usag
         scope_id=scope_id,
         start=where.start,
         end=where.end,
-        jobs=job_counts(session, where),
-        costs=totals,
-        by_job_type=rows("job_type"),
-        by_model=rows("model"),
-        by_team=rows("team"),
+        jobs=_job_counts(jobs),
+        costs=_totals(_add(calls.values())),
+        by_job_type=rows(1, 1),
+        by_model=rows(2, None),
+        by_team=rows(0, 0),
     )
 
 
 def team_usage(session: Session, team, where: UsageFilter) -> schemas.TeamUsage:  # type: ignore[no-untyped-def]
-    calls = session.execute(where.calls(select(func.count()))).scalar_one()
-    by_type = dict(session.execute(where.jobs(select(Job.job_type, func.count()).group_by(Job.job_type))).all())
+    window = rolled_window(session, where)
+    calls = _add(call_sums(session, where, window).values())[0]
+    jobs = job_sums(session, where, window)
     return schemas.TeamUsage(
-        team_id=team.id, start=where.start, end=where.end, jobs=job_counts(session, where), calls=calls,
-        jobs_by_type=by_type, credits_allocated=team.credits_allocated, credits_remaining=team.credits_remaining,
-        credits_used=team.credits_used, budget_unit=BUDGET_UNITS[BudgetMode(team.budget_mode)],
+        team_id=team.id, start=where.start, end=where.end, jobs=_job_counts(jobs), calls=calls,
+        jobs_by_type=_jobs_by(jobs, 1), credits_allocated=team.credits_allocated,
+        credits_remaining=team.credits_remaining, credits_used=team.credits_used,
+        budget_unit=BUDGET_UNITS[BudgetMode(team.budget_mode)],
     )  # fmt: skip
 
 
+def _bucket(granularity: str, column: Any) -> Any:
+    return func.date_trunc(granularity, column, "UTC").label("period")
+
+
 def time_series(session: Session, where: UsageFilter, granularity: str) -> list[schemas.TimePoint]:
-    bucket = func.date_trunc(granularity, LLMCall.created_at).label("period")
-    call_rows = session.execute(
-        where.calls(
-            select(
-                bucket, func.count(), func.coalesce(func.sum(LLMCall.provider_cost_micros), 0),
-                func.coalesce(func.sum(LLMCall.client_cost_micros), 0),
-            ).group_by(bucket)
-        )
-    ).all()  # fmt: skip
-    job_bucket = func.date_trunc(granularity, Job.created_at).label("period")
-    job_rows = {
-        row[0]: (row[1], int(row[2]))
-        for row in session.execute(
-            where.jobs(
-                select(job_bucket, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(job_bucket)
+    """Calls, costs, jobs and credits per UTC hour, day, week or month."""
+    window = rolled_window(session, where) if granularity != "hour" else None
+    call_bucket, job_bucket = _bucket(granularity, LLMCall.created_at), _bucket(granularity, Job.created_at)
+    raw_calls = where.calls(
+        select(call_bucket, func.count(), func.coalesce(func.sum(LLMCall.provider_cost_micros), 0),
+               func.coalesce(func.sum(LLMCall.client_cost_micros), 0)).group_by(call_bucket)
+    )  # fmt: skip
+    raw_jobs = where.jobs(
+        select(job_bucket, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(job_bucket)
+    )
+    call_rows: list[Any] = []
+    for part in _outside(window, LLMCall.created_at):
+        call_rows += session.execute(raw_calls.where(part)).all()
+    job_rows: list[Any] = []
+    for part in _outside(window, Job.created_at):
+        job_rows += session.execute(raw_jobs.where(part)).all()
+    if window is not None:
+        daily_calls = _bucket(granularity, DailyCallUsage.day)
+        call_rows += session.execute(
+            where.daily(
+                select(daily_calls, func.sum(DailyCallUsage.calls), func.sum(DailyCallUsage.provider_cost_micros),
+                       func.sum(DailyCallUsage.client_cost_micros)).group_by(daily_calls),
+                DailyCallUsage, window,
             )
-        ).all()
-    }
-    calls_by_period = {row[0]: row for row in call_rows}
+        ).all()  # fmt: skip
+        daily_jobs = _bucket(granularity, DailyJobUsage.day)
+        job_rows += session.execute(
+            where.daily(
+                select(daily_jobs, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged))
+                .group_by(daily_jobs), DailyJobUsage, window,
+            )
+        ).all()  # fmt: skip
+    calls, jobs = _merge(call_rows, 1), _merge(job_rows, 1)
     points = []
-    for period in sorted(set(calls_by_period) | set(job_rows)):
-        _, calls, provider, client = calls_by_period.get(period, (period, 0, 0, 0))
-        jobs, credits = job_rows.get(period, (0, 0))
+    for key in sorted(set(calls) | set(jobs)):
+        count, provider, client = calls.get(key, (0, 0, 0))
+        job_count, credits = jobs.get(key, (0, 0))
         points.append(
             schemas.TimePoint(
-                period=period,
-                jobs=jobs,
-                calls=calls,
-                provider_cost_micros=int(provider),
-                client_cost_micros=int(client),
-                margin_micros=int(client) - int(provider),
+                period=key[0],
+                jobs=job_count,
+                calls=count,
+                provider_cost_micros=provider,
+                client_cost_micros=client,
+                margin_micros=client - provider,
                 credits_charged=credits,
             )  # fmt: skip
         )
