@@ -9,11 +9,21 @@ team row and re-checks the condition after the lock, so no two processes can spe
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import BigInteger, func, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from ..errors import InsufficientCredits, NotFound, TeamSuspended
 from ..models import CreditTransaction, EntryKind, Hold, HoldStatus, LimitType, Team, TeamStatus
+
+# A team (the `teams` row) may set {amount} aside: a hard limit needs the credit; a soft limit may go
+# below zero, down to its overage ceiling if it has one.
+CAN_HOLD = (
+    "((credits_available >= {amount} AND credits_available > 0)"
+    " OR (limit_type = 'soft' AND (overage_ceiling IS NULL OR credits_available - {amount} >= -overage_ceiling)))"
+)
+# What settling a hold of {held} for a cost of {charge} takes: under a hard limit never more than the
+# hold, so the balance never goes below zero.
+CHARGED = "(CASE WHEN {limit_type} = 'hard' THEN LEAST({charge}, {held}) ELSE {charge} END)"
 
 
 @dataclass(frozen=True)
@@ -101,13 +111,9 @@ def place_hold(
     session: Session, team_id: str, amount: int, *, job_id: uuid.UUID | None = None, call_id: uuid.UUID | None = None
 ) -> tuple[uuid.UUID, Balance]:
     """Set `amount` aside for work about to start, or refuse (suspended: 403, no credit: 402)."""
-    hard_ok = (Team.credits_available >= amount) & (Team.credits_available > 0)
-    soft_ok = (Team.limit_type == LimitType.SOFT) & (
-        Team.overage_ceiling.is_(None) | (Team.credits_available - amount >= -Team.overage_ceiling)
-    )
     row = session.execute(
         update(Team)
-        .where(Team.id == team_id, Team.status == TeamStatus.ACTIVE, hard_ok | soft_ok)
+        .where(Team.id == team_id, Team.status == TeamStatus.ACTIVE, text(CAN_HOLD.format(amount=int(amount))))
         .values(credits_available=Team.credits_available - amount, credits_held=Team.credits_held + amount)
         .returning(*_RETURNING)
     ).first()
@@ -146,21 +152,22 @@ def settle_hold(session: Session, hold_id: uuid.UUID, charge: int, reason: str |
     hold = _resolve(session, hold_id, HoldStatus.SETTLED)
     if hold is None:
         return None
-    limit_type = session.execute(select(Team.limit_type).where(Team.id == hold.team_id)).scalar_one()
-    if limit_type == LimitType.HARD:
-        charge = min(charge, hold.amount)
+    charged = literal_column(
+        CHARGED.format(limit_type="teams.limit_type", charge=int(charge), held=int(hold.amount)), BigInteger
+    )
     row = session.execute(
         update(Team)
         .where(Team.id == hold.team_id)
         .values(
-            credits_available=Team.credits_available + hold.amount - charge,
+            credits_available=Team.credits_available + hold.amount - charged,
             credits_held=Team.credits_held - hold.amount,
         )
-        .returning(*_RETURNING)
+        .returning(*_RETURNING, charged)
     ).one()
+    charge = int(row[-1])
     _append(
-        session, hold.team_id, EntryKind.SETTLE, _balance(tuple(row)), hold.amount - charge, -hold.amount, charge,
-        job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
+        session, hold.team_id, EntryKind.SETTLE, _balance(tuple(row[:-1])), hold.amount - charge, -hold.amount,
+        charge, job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
     )  # fmt: skip
     return charge
 

@@ -5,12 +5,13 @@ A call is recorded twice: `begin_call` inserts it in flight, with its hold, befo
 asked; `finish_call` records the outcome and settles the hold after. If the second step cannot
 happen, the sweeper finishes the call from LiteLLM's own spend log, with `finish_call` too.
 
-The hold and the settle are the ledger's (`billing/ledger.py`: a conditional UPDATE of the team row
-and an immutable `credit_transactions` row in the same transaction), fused with the call's rows so
-that a call costs two round trips in all. The books are checked after every test (tests/conftest.py).
+The hold and the settle are the ledger's (`billing/ledger.py`: its rules `CAN_HOLD` and `CHARGED`, a
+conditional UPDATE of the team row and an immutable `credit_transactions` row), fused with the call's
+rows so that a call costs two round trips in all. The books are checked after every test
+(tests/conftest.py).
 """
 
-from ..billing.ledger import warns
+from ..billing.ledger import CAN_HOLD, CHARGED, warns
 from ..billing.pricing import call_charge, call_cost
 from ..db import fetch_one
 from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
@@ -28,8 +29,7 @@ WITH job AS (
     UPDATE teams
     SET credits_available = credits_available - $9, credits_held = credits_held + $9
     WHERE CAST($10 AS uuid) IS NOT NULL AND id = $2 AND status = 'active' AND EXISTS (SELECT FROM job)
-      AND ((credits_available >= $9 AND credits_available > 0)
-           OR (limit_type = 'soft' AND (overage_ceiling IS NULL OR credits_available - $9 >= -overage_ceiling)))
+      AND {can_hold}
     RETURNING credits_allocated, credits_available, credits_held, limit_type, warn_threshold_percent
 ), admitted AS (
     SELECT job_type FROM job WHERE CAST($10 AS uuid) IS NULL OR EXISTS (SELECT FROM held)
@@ -49,7 +49,7 @@ WITH job AS (
     SELECT $3, $1, $2, $4, job_type, $5, $6, 'in_flight', $7, $8, $10, 0, 0, 0, 0, 0, false FROM admitted
 )
 SELECT held.* FROM admitted LEFT JOIN held ON true
-"""
+""".format(can_hold=CAN_HOLD.format(amount="$9"))
 
 # Why a call was refused: read only when BEGIN_CALL admitted nothing.
 REFUSAL = """
@@ -59,12 +59,10 @@ WHERE j.id = $1 AND j.team_id = $2
 """
 
 # $1 call, $2 status, $3-$14 the outcome, $15 the charge, $16 the hold (or NULL), $17 the ledger reason.
-# Finishes an in-flight call once: a second finisher (the sweeper, a retry) changes nothing. Under a
-# hard limit the charge never exceeds the hold, so the balance never goes below zero.
+# Finishes an in-flight call once: a second finisher (the sweeper, a retry) changes nothing.
 FINISH_CALL = """
 WITH charge AS (
-    SELECT h.id, h.team_id, h.job_id, h.call_id, h.amount,
-           CASE WHEN t.limit_type = 'hard' THEN LEAST(CAST($15 AS bigint), h.amount) ELSE CAST($15 AS bigint) END AS credits
+    SELECT h.id, h.team_id, h.job_id, h.call_id, h.amount, {charged} AS credits
     FROM credit_holds h JOIN teams t ON t.id = h.team_id
     WHERE h.id = $16 AND h.status = 'open'
 ), call AS (
@@ -94,7 +92,7 @@ WITH charge AS (
     FROM charge, balance
 )
 SELECT count(*) AS finished FROM call
-"""
+""".format(charged=CHARGED.format(limit_type="t.limit_type", charge="CAST($15 AS bigint)", held="h.amount"))
 
 
 async def begin_call(
