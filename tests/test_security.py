@@ -121,6 +121,24 @@ def test_oversized_bodies_are_413_and_huge_max_tokens_422(make_team) -> None:  #
     team.complete(job_id, "failed")
 
 
+def test_text_that_cannot_be_stored_is_422_wherever_it_comes(make_team, admin) -> None:  # type: ignore[no-untyped-def]
+    """A NUL or a lone surrogate escaped in JSON, or %00 in a path or a query, is refused before any
+    work: nothing is recorded and nothing fails later with a 500."""
+    team = make_team()
+    job_id = team.create_job()
+    for content in ("nul \\u0000 inside", "lone \\ud800 surrogate"):
+        body = '{"messages": [{"role": "user", "content": "' + content + '"}]}'
+        response = team.client.post(
+            f"/api/jobs/{job_id}/llm-call", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+    assert team.client.get("/api/jobs", params={"job_type": "a\x00b"}).status_code == 422
+    assert admin.get("/api/teams/nul%00team").status_code == 422
+    assert admin.get("/api/organizations/nul%00org/usage").status_code == 422
+    assert team.client.get(f"/api/jobs/{job_id}").json()["costs"]["total_calls"] == 0
+    team.complete(job_id, "failed")
+
+
 def test_calls_in_flight_per_key_are_capped(make_team, stack) -> None:  # type: ignore[no-untyped-def]
     team = make_team(credits_allocated=500)
     job_id = team.create_job()

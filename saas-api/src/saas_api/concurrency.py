@@ -5,6 +5,7 @@ spends money they do not have), so a cache outage never stops paying customers.
 """
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from .errors import RateLimited
 
 log = logging.getLogger(__name__)
 _SLOT_TTL_SECONDS = 900  # a process killed mid-call cannot hold a slot longer than this
+_WARN_EVERY_SECONDS = 30.0  # while Redis is down, say so this often, not on every call
 
 
 class ConcurrencyLimiter:
@@ -26,6 +28,7 @@ class ConcurrencyLimiter:
         )
         self._redis = aioredis.Redis(connection_pool=pool)
         self._limit = limit
+        self._warned_at = float("-inf")
 
     async def aclose(self) -> None:
         await self._redis.aclose()
@@ -40,7 +43,9 @@ class ConcurrencyLimiter:
                 pipe.expire(name, _SLOT_TTL_SECONDS)
                 count, _ = await pipe.execute()
         except RedisError as exc:
-            log.warning("concurrency cap not enforced, Redis unavailable: %s", exc)
+            if time.monotonic() - self._warned_at >= _WARN_EVERY_SECONDS:
+                self._warned_at = time.monotonic()
+                log.warning("concurrency cap not enforced while Redis is unavailable: %s", exc)
             yield
             return
         try:

@@ -74,9 +74,12 @@ def _unstorable(value: Any) -> bool:
 
 
 async def reject_invalid_unicode(request: Request) -> None:
-    """JSON may escape a NUL or half of a UTF-16 surrogate pair (`"\\u0000"`, `"\\ud800"`), which
-    no UTF-8 store or provider accepts: refuse it up front (422) rather than fail later. Checked
-    only when the body has such an escape at all, so ordinary requests pay one byte scan."""
+    """JSON may escape a NUL or half of a UTF-16 surrogate pair (`"\\u0000"`, `"\\ud800"`), and a URL
+    may carry `%00`, which no UTF-8 store or provider accepts: refuse them up front (422) rather than
+    fail later. The body is parsed for this only when it has such an escape at all, so ordinary
+    requests pay one byte scan."""
+    if any("\x00" in str(value) for value in (*request.path_params.values(), *request.query_params.values())):
+        raise UnprocessableEntity("the URL contains a NUL character, which cannot be stored")
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     body = await request.body()
