@@ -17,9 +17,9 @@ from pathlib import Path
 PACKAGES = [
     ("/sqlalchemy/", "SQLAlchemy (ORM, SQL compilation, results)"),
     ("/psycopg2/", "psycopg2"),
-    ("/httpx/", "httpx (client to LiteLLM)"),
-    ("/httpcore/", "httpcore (client to LiteLLM)"),
-    ("/h11/", "h11"),
+    ("/asyncpg/", "asyncpg (the call path's statements)"),
+    ("/aiohttp/", "aiohttp (client to LiteLLM)"),
+    ("/redis/", "redis (the per-key call slot)"),
     ("/anyio/", "anyio (thread hand-off)"),
     ("/concurrent/", "thread pool"),
     ("/threading.py", "threading"),

@@ -422,7 +422,7 @@ def machine_info() -> list[str]:
         conn.close()
     versions = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
-        for name in ("litellm", "fastapi", "uvicorn", "httpx", "sqlalchemy")
+        for name in ("litellm", "fastapi", "uvicorn", "sqlalchemy", "asyncpg", "aiohttp")
     )
     return [
         f"machine: {os.cpu_count()} x {cpu}, {memory_kib / 1024 / 1024:.1f} GiB RAM, Linux {platform.release()}",
