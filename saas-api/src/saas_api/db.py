@@ -101,6 +101,7 @@ _ASYNCPG_UNAVAILABLE = (
     asyncpg.InterfaceError,
     asyncpg.OperatorInterventionError,  # shutting down, starting up, statement timeout
     asyncpg.InsufficientResourcesError,  # too many connections
+    asyncpg.InternalClientError,  # a connection left mid-operation when the server went away
     OSError,
     TimeoutError,
 )
@@ -136,7 +137,11 @@ async def fetch_one(sql: str, *args: object) -> asyncpg.Record | None:
     try:
         pool = await _pool()
         async with pool.acquire(timeout=5) as conn:
-            return await conn.fetchrow(sql, *args)
+            try:
+                return await conn.fetchrow(sql, *args)
+            except asyncpg.InternalClientError:
+                conn.terminate()  # its protocol state is broken: the pool must not hand it out again
+                raise
     except _ASYNCPG_UNAVAILABLE as exc:
         log.warning("database unavailable: %r", exc)
         raise ServiceUnavailable("the database is unavailable; retry shortly") from exc
