@@ -4,9 +4,11 @@ completions with the team's own virtual key (so the proxy enforces its model lis
 Proxy and provider failures become domain errors here, once; their messages are ours, so no model
 name, provider or cost leaks to a team.
 
-The HTTP client is aiohttp rather than httpx: on every call it is on the critical path, and there
-aiohttp costs 0.17 ms of CPU and 0.3 ms of latency a request against httpx's 0.6 and 0.7 (measured
-against the fake provider; see docs/performance.md). The rest of the project uses httpx.
+Two HTTP clients, each where it is better. Buffered calls and admin requests go through aiohttp:
+on every buffered call it is on the critical path, and there it costs 0.17 ms of CPU and 0.3 ms a
+request against httpx's 0.62 and 0.7 (benchmarks/proxy_client.py). Streams go through httpx: when
+the connection fails mid-stream, httpx still hands over every byte that arrived before the failure,
+while aiohttp drops what it had buffered, and a cut stream must be billed for all it delivered.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import httpx
 
 from .errors import (
     DomainError,
@@ -65,13 +68,18 @@ class LiteLLMProxy:
         self._master_key = master_key
         self._timeout = timeout_seconds
         self._http: aiohttp.ClientSession | None = None
+        self._streams = httpx.AsyncClient(
+            base_url=self._base_url,
+            timeout=httpx.Timeout(timeout_seconds + 5, connect=5),  # on each wait for bytes, as below
+            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=4),
+        )
 
     def _session(self) -> aiohttp.ClientSession:
         # Created on first use, inside the event loop that will use it.
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession(
                 # The proxy gives up first (we send it `timeout`); our own deadline, on each wait
-                # for bytes (a stream may run long), is a backstop.
+                # for bytes, is a backstop.
                 timeout=aiohttp.ClientTimeout(total=None, connect=5, sock_read=self._timeout + 5),
                 # Idle connections are dropped before the proxy's own keep-alive (uvicorn: 5 s) can
                 # close them under a request we are sending.
@@ -81,6 +89,7 @@ class LiteLLMProxy:
         return self._http
 
     async def aclose(self) -> None:
+        await self._streams.aclose()
         if self._http is not None:
             await self._http.close()
 
@@ -191,18 +200,23 @@ class LiteLLMProxy:
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield the proxy's chunks as they arrive. Raises a DomainError before or during the stream."""
         payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
+        request = self._completion_request(virtual_key, payload, call_id)
         try:
-            response = await self._session().post(**self._completion_request(virtual_key, payload, call_id))
-        except TimeoutError as exc:
+            response = await self._streams.send(
+                self._streams.build_request(
+                    "POST", "/chat/completions", json=request["json"], headers=request["headers"]
+                ),
+                stream=True,
+            )
+        except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the model provider did not answer in time") from exc
-        except _UNREACHABLE as exc:
+        except httpx.HTTPError as exc:
             raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
         try:
             meta.read_headers(response.headers)
-            if response.status >= 400:
-                raise proxy_error(response.status, await response.read(), response.headers)
-            async for raw in response.content:
-                line = raw.decode().strip()
+            if response.status_code >= 400:
+                raise proxy_error(response.status_code, await response.aread(), response.headers)
+            async for line in response.aiter_lines():
                 if not line.startswith("data:"):
                     continue
                 data = line[5:].strip()
@@ -217,12 +231,12 @@ class LiteLLMProxy:
                     raise proxy_error(int(error.get("code") or 502), json.dumps(chunk).encode(), {})
                 yield chunk
             raise UpstreamError("the model provider ended the stream early")
-        except TimeoutError as exc:
+        except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the model provider stopped answering mid-stream") from exc
-        except _UNREACHABLE as exc:
+        except httpx.HTTPError as exc:
             raise UpstreamError("the model provider cut the stream") from exc
         finally:
-            response.release()
+            await response.aclose()
 
 
 def _proxy_message(content: bytes) -> str:

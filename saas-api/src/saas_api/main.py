@@ -59,6 +59,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):  # a line per proxied stream is noise, and slow
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = FastAPI(
         title="SaaS LiteLLM API",
         version="0.1.0",
