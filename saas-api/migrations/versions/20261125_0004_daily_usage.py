@@ -54,9 +54,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.execute("INSERT INTO usage_rollup (id, rolled_up_to) VALUES (1, NULL)")
+    # Reports read the jobs created since the last rollup across all teams.
+    op.create_index("ix_jobs_created", "jobs", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_jobs_created", table_name="jobs")
     op.drop_table("usage_rollup")
     op.drop_index("ix_daily_job_usage_org", table_name="daily_job_usage")
     op.drop_index("ix_daily_job_usage_team", table_name="daily_job_usage")

@@ -190,6 +190,7 @@ class Job(Base):
 
     __table_args__ = (
         Index("ix_jobs_team_created", "team_id", "created_at"),
+        Index("ix_jobs_created", "created_at"),
         Index("ix_jobs_open", "status", "updated_at", postgresql_where="status in ('pending', 'in_progress')"),
     )
 

@@ -260,7 +260,9 @@ def team_usage(session: Session, team, where: UsageFilter) -> schemas.TeamUsage:
     )  # fmt: skip
 
 
-def _bucket(granularity: str, column: Any) -> Any:
+def _bucket(granularity: str, column: Any, daily: bool = False) -> Any:
+    if daily and granularity == "day":  # a daily row's day is its bucket
+        return column.label("period")
     return func.date_trunc(granularity, column, "UTC").label("period")
 
 
@@ -282,7 +284,7 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
     for part in _outside(window, Job.created_at):
         job_rows += session.execute(raw_jobs.where(part)).all()
     if window is not None:
-        daily_calls = _bucket(granularity, DailyCallUsage.day)
+        daily_calls = _bucket(granularity, DailyCallUsage.day, daily=True)
         call_rows += session.execute(
             where.daily(
                 select(daily_calls, func.sum(DailyCallUsage.calls), func.sum(DailyCallUsage.provider_cost_micros),
@@ -290,7 +292,7 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
                 DailyCallUsage, window,
             )
         ).all()  # fmt: skip
-        daily_jobs = _bucket(granularity, DailyJobUsage.day)
+        daily_jobs = _bucket(granularity, DailyJobUsage.day, daily=True)
         job_rows += session.execute(
             where.daily(
                 select(daily_jobs, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged))
