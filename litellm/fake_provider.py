@@ -212,6 +212,10 @@ async def _stream(completion_id, model, text, finish_reason, usage, cut_after, d
     yield event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
     for i, piece in enumerate(pieces):
         if cut_after is not None and i >= cut_after:
+            # Let the chunks sent so far arrive before the connection dies, as when a provider fails
+            # mid-answer: a reader that gets bytes and the reset in one read may drop the bytes
+            # (LiteLLM's aiohttp transport does), which would make "cut after N" timing-dependent.
+            await asyncio.sleep(0.05)
             stats["cut_streams"] += 1
             raise ConnectionResetError("fake provider cut the stream")
         delta = piece if i == 0 else " " + piece
