@@ -33,38 +33,33 @@ def _spawn(coro: Awaitable[Any]) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def with_db_retries(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a transaction, retrying through a short database outage (a restart takes seconds).
+async def _retrying(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Await `attempt()`, retrying through a short database outage (a restart takes seconds).
     Used where the work it records has already happened and must not be lost."""
     delay = 0.1
-    for attempt in range(8):
+    for tries in range(8):
         try:
-            return await run_in_transaction(fn, *args, **kwargs)
+            return await attempt()
         except ServiceUnavailable:
-            if attempt == 7:
+            if tries == 7:
                 raise
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
     raise AssertionError("unreachable")
 
 
+async def with_db_retries(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a transaction (`run_in_transaction`), retrying through a short database outage."""
+    return await _retrying(lambda: run_in_transaction(fn, *args, **kwargs))
+
+
 async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> None:
     """Finish the call in the database, retrying through a short outage. If the database stays down
     past the retries, the call stays in flight and the sweeper finishes it from LiteLLM's spend log."""
-    delay = 0.1
-    for attempt in range(8):
-        try:
-            await store.finish_call(ticket, outcome)
-            return
-        except ServiceUnavailable:
-            if attempt == 7:
-                break
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
-        except Exception:
-            log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
-            return
-    log.error("could not record call %s (database unavailable); the sweeper will reconcile it", ticket.call_id)
+    try:
+        await _retrying(lambda: store.finish_call(ticket, outcome))
+    except Exception:
+        log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
 
 
 async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:

@@ -14,8 +14,9 @@ rows so that a call costs two round trips in all. The books are checked after ev
 from ..billing.ledger import CAN_HOLD, CHARGED, warns
 from ..billing.pricing import call_charge, call_cost
 from ..db import fetch_one
-from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
-from .service import CallOutcome, CallTicket
+from ..errors import Conflict, DomainError, InsufficientCredits, NotFound, TeamSuspended
+from ..models import TeamStatus
+from .service import OPEN_STATUSES, CallOutcome, CallTicket
 
 # $1 job, $2 team, $3 call, $4 organization, $5 alias, $6 model group, $7 stream, $8 structured,
 # $9 hold amount, $10 hold id (NULL: nothing to hold, a job-based team pays per job).
@@ -113,8 +114,7 @@ async def begin_call(
         ticket.litellm_model, stream, structured, hold_amount, ticket.hold_id,
     )  # fmt: skip
     if row is None:
-        await _refusal(ticket, hold_amount)
-    assert row is not None
+        raise await _refusal(ticket, hold_amount)
     if row["credits_allocated"] is None:  # nothing held
         return False
     return warns(
@@ -123,15 +123,16 @@ async def begin_call(
     )  # fmt: skip
 
 
-async def _refusal(ticket: CallTicket, hold_amount: int) -> None:
+async def _refusal(ticket: CallTicket, hold_amount: int) -> DomainError:
+    """Why BEGIN_CALL admitted nothing, in the order the checks apply."""
     row = await fetch_one(REFUSAL, ticket.job_id, ticket.team_id)
     if row is None:
-        raise NotFound(f"job '{ticket.job_id}' not found")
-    if row["job_status"] not in ("pending", "in_progress"):
-        raise Conflict(f"job '{ticket.job_id}' is {row['job_status']}; it takes no more calls")
-    if row["team_status"] != "active":
-        raise TeamSuspended(f"team '{ticket.team_id}' is suspended")
-    raise InsufficientCredits(
+        return NotFound(f"job '{ticket.job_id}' not found")
+    if row["job_status"] not in OPEN_STATUSES:
+        return Conflict(f"job '{ticket.job_id}' is {row['job_status']}; it takes no more calls")
+    if row["team_status"] != TeamStatus.ACTIVE:
+        return TeamSuspended(f"team '{ticket.team_id}' is suspended")
+    return InsufficientCredits(
         f"team '{ticket.team_id}' has {row['credits_available']} credits available; this work needs {hold_amount}"
     )
 
