@@ -10,6 +10,7 @@ through this process drop the cache immediately.
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from .errors import Forbidden, NotFound
 from .models import ModelAlias, Team, group_aliases, team_access_groups
 
 TTL_SECONDS = 2.0
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,12 @@ def forget() -> None:
 
 async def call_views(team_id: str, requested_alias: str | None) -> tuple[TeamView, AliasView]:
     """The team and the alias a call uses: from the cache while fresh, else read in a transaction."""
-    team = _fresh(_teams, team_id)
-    if team is not None:
+    hit, team = _cached(_teams, team_id)
+    if hit:
         name = _alias_name(team, requested_alias)
-        if name in _aliases and _aliases[name][0] > time.monotonic():
-            return team, _allowed(team, name, _aliases[name][1])
+        hit, alias = _cached(_aliases, name)
+        if hit:
+            return team, _allowed(team, name, alias)
     return await run_in_transaction(_load_views, team_id, requested_alias)
 
 
@@ -68,14 +71,17 @@ def _load_views(session: Session, team_id: str, requested_alias: str | None) -> 
     return team, _allowed(team, name, _alias_view(session, name))
 
 
-def _fresh(cache: dict[str, tuple[float, TeamView]], key: str) -> TeamView | None:
+def _cached(cache: dict[str, tuple[float, V]], key: str) -> tuple[bool, V]:
+    """(whether the cache holds a fresh entry for key, the entry); an alias's entry may be None."""
     cached = cache.get(key)
-    return cached[1] if cached and cached[0] > time.monotonic() else None
+    if cached and cached[0] > time.monotonic():
+        return True, cached[1]
+    return False, None  # type: ignore[return-value]
 
 
 def _team_view(session: Session, team_id: str) -> TeamView:
-    cached = _fresh(_teams, team_id)
-    if cached is not None:
+    hit, cached = _cached(_teams, team_id)
+    if hit:
         return cached
     team = session.get(Team, team_id)
     if team is None:
@@ -99,9 +105,9 @@ def _team_view(session: Session, team_id: str) -> TeamView:
 
 
 def _alias_view(session: Session, name: str) -> AliasView | None:
-    cached = _aliases.get(name)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    hit, cached_alias = _cached(_aliases, name)
+    if hit:
+        return cached_alias
     alias = session.get(ModelAlias, name)
     view = (
         None

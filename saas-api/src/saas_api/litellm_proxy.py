@@ -166,9 +166,9 @@ class LiteLLMProxy:
 
     # -- completions (team virtual key) ---------------------------------------------------------
 
-    def _completion_request(self, virtual_key: str, payload: dict[str, Any], call_id: str) -> dict[str, Any]:
+    def _completion(self, virtual_key: str, payload: dict[str, Any], call_id: str) -> dict[str, Any]:
+        """The body and headers of a completion request, whichever client sends it."""
         return {
-            "url": self._base_url + "/chat/completions",
             "json": {**payload, "timeout": self._timeout},
             "headers": {"Authorization": f"Bearer {virtual_key}", "x-litellm-call-id": call_id},
         }
@@ -178,7 +178,9 @@ class LiteLLMProxy:
     ) -> tuple[dict[str, Any], CompletionMeta]:
         meta = CompletionMeta()
         try:
-            async with self._session().post(**self._completion_request(virtual_key, payload, call_id)) as response:
+            async with self._session().post(
+                self._base_url + "/chat/completions", **self._completion(virtual_key, payload, call_id)
+            ) as response:
                 status, headers, content = response.status, response.headers, await response.read()
         except TimeoutError as exc:
             raise UpstreamTimeout("the model provider did not answer in time") from exc
@@ -200,14 +202,11 @@ class LiteLLMProxy:
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield the proxy's chunks as they arrive. Raises a DomainError before or during the stream."""
         payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
-        request = self._completion_request(virtual_key, payload, call_id)
+        request = self._streams.build_request(
+            "POST", "/chat/completions", **self._completion(virtual_key, payload, call_id)
+        )
         try:
-            response = await self._streams.send(
-                self._streams.build_request(
-                    "POST", "/chat/completions", json=request["json"], headers=request["headers"]
-                ),
-                stream=True,
-            )
+            response = await self._streams.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the model provider did not answer in time") from exc
         except httpx.HTTPError as exc:
