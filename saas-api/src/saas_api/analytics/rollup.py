@@ -22,7 +22,8 @@ SELECT least(
 )
 """)
 
-_ROLL_CALLS = """
+_ROLL_CALLS = text("""
+WITH rolled AS (
 INSERT INTO daily_call_usage (day, team_id, job_type, alias, organization_id, calls, successful_calls, failed_calls,
                               prompt_tokens, completion_tokens, provider_cost_micros, client_cost_micros, cache_hits,
                               latency_ms_sum, latency_ms_count)
@@ -31,23 +32,26 @@ SELECT date_trunc('day', created_at, 'UTC'), team_id, job_type, alias, organizat
        sum(completion_tokens), sum(provider_cost_micros), sum(client_cost_micros), count(*) FILTER (WHERE cache_hit),
        coalesce(sum(latency_ms), 0), count(latency_ms)
 FROM llm_calls
-WHERE created_at < :upto {since}
+WHERE created_at >= coalesce(CAST(:since AS timestamptz), '-infinity') AND created_at < :upto
 GROUP BY 1, 2, 3, 4, 5
-"""
+RETURNING day
+)
+SELECT count(DISTINCT day) FROM rolled
+""")
 
-_ROLL_JOBS = """
+_ROLL_JOBS = text("""
 INSERT INTO daily_job_usage (day, team_id, job_type, status, organization_id, jobs, credits_charged)
 SELECT date_trunc('day', j.created_at, 'UTC'), j.team_id, j.job_type, j.status, t.organization_id, count(*),
        sum(j.credits_charged)
 FROM jobs j JOIN teams t ON t.id = j.team_id
-WHERE j.created_at < :upto {since}
+WHERE j.created_at >= coalesce(CAST(:since AS timestamptz), '-infinity') AND j.created_at < :upto
 GROUP BY 1, 2, 3, 4, 5
-"""
+""")
 
 
 def roll_up(session: Session) -> int:
-    """Roll up the days that became final since the last pass; returns how many. Safe beside other
-    processes: one holds the rollup row, the others skip."""
+    """Roll up the days that became final since the last pass; returns how many days of calls it
+    summed. Safe beside other processes: one holds the rollup row, the others skip."""
     rolled_up_to = session.execute(
         text("SELECT rolled_up_to FROM usage_rollup WHERE id = 1 FOR UPDATE SKIP LOCKED")
     ).first()
@@ -58,12 +62,10 @@ def roll_up(session: Session) -> int:
     if since is not None and upto <= since:
         return 0
     params: dict[str, Any] = {"upto": upto, "since": since}
-    calls_since = "AND created_at >= :since" if since is not None else ""
-    jobs_since = "AND j.created_at >= :since" if since is not None else ""
-    session.execute(text(_ROLL_CALLS.format(since=calls_since)), params)
-    session.execute(text(_ROLL_JOBS.format(since=jobs_since)), params)
+    days: int = session.execute(_ROLL_CALLS, params).scalar_one()
+    session.execute(_ROLL_JOBS, params)
     session.execute(text("UPDATE usage_rollup SET rolled_up_to = :upto WHERE id = 1"), params)
-    return (upto - since).days if since is not None else 1
+    return days
 
 
 def rolled_up_to(session: Session) -> datetime | None:
