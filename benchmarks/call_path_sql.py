@@ -46,9 +46,9 @@ def seed(url: str) -> list[uuid.UUID]:
         conn.execute(text("insert into organizations (id, name, metadata) values ('o', 'o', '{}')"))
         conn.execute(
             text(
-                "insert into teams (id, organization_id, key_prefix, status, budget_mode, limit_type,"
+                "insert into teams (id, organization_id, status, budget_mode, limit_type,"
                 " warn_threshold_percent, markup_percent, metadata, credits_allocated, credits_available,"
-                " credits_held) values ('t', 'o', 'p', 'active', 'job_based', 'hard', 80, 0, '{}', 10, 10, 0)"
+                " credits_held) values ('t', 'o', 'active', 'job_based', 'hard', 80, 0, '{}', 10, 10, 0)"
             )
         )
         for job in jobs:

@@ -12,6 +12,12 @@ chunk, and faults are injected by directives in the last user message:
     [[fake:words=40]]                                          reply with 40 words
     [[fake:cut_after=3]]                                       stream 3 chunks, then drop the connection
     [[fake:chunk_delay=50]]                                    wait 50 ms between stream chunks
+    [[fake:prompt_tokens=5000]]                                report 5000 prompt tokens (a tokenizer
+                                                               that counts more than the text suggests)
+
+Like a real model, a reply stops at the request's `max_tokens` and at the model's own output limit
+(`FAKE_MAX_OUTPUT_TOKENS`, default 16384), with finish_reason "length"; the prompt's usage counts
+the tools and the response schema sent with it.
 
 `FAKE_LATENCY_MS` sets a default latency. `GET /_fake/stats` counts the calls it saw (for tests that
 reconcile the books with the provider), `POST /_fake/reset` clears them.
@@ -85,9 +91,19 @@ def _directives(messages: list[dict[str, Any]]) -> dict[str, str]:
     return {name: value or "" for name, value in DIRECTIVE.findall(text)}
 
 
-def _prompt_tokens(messages: list[dict[str, Any]]) -> int:
-    # Roughly what tiktoken gives: ~4 characters a token plus a few per message.
-    return sum(len(_text_of(m.get("content"))) // 4 + 4 for m in messages) + 3
+def _prompt_tokens(body: dict[str, Any]) -> int:
+    # Roughly what tiktoken gives: ~4 characters a token plus a few per message; tools and a
+    # response schema are prompt tokens too.
+    messages = body.get("messages") or []
+    extras = [body[name] for name in ("tools", "response_format") if body.get(name)]
+    return sum(len(_text_of(m.get("content"))) // 4 + 4 for m in messages) + len(json.dumps(extras)) // 4 + 3
+
+
+def _output_limit(body: dict[str, Any]) -> int:
+    """The reply's bound: the request's max_tokens, within the model's own output limit."""
+    model_limit = int(os.environ.get("FAKE_MAX_OUTPUT_TOKENS", "16384"))
+    asked = body.get("max_completion_tokens") or body.get("max_tokens")
+    return min(int(asked), model_limit) if asked is not None else model_limit
 
 
 def _example_for(schema: dict[str, Any]) -> Any:
@@ -123,10 +139,10 @@ def _reply(body: dict[str, Any], directives: dict[str, str]) -> tuple[str, str]:
         return json.dumps({"answer": "example"}), "stop"
     seed = hashlib.sha256(json.dumps(body.get("messages", []), sort_keys=True).encode()).digest()
     count = int(directives.get("words") or DEFAULT_WORDS)
-    words = [WORDS[seed[i % len(seed)] % len(WORDS)] for i in range(count)]
-    limit = body.get("max_completion_tokens") or body.get("max_tokens")
-    if limit is not None and int(limit) < count:
-        return " ".join(words[: int(limit)]), "length"
+    limit = _output_limit(body)
+    words = [WORDS[seed[i % len(seed)] % len(WORDS)] for i in range(min(count, limit))]
+    if limit < count:
+        return " ".join(words), "length"
     return "Hello! " + " ".join(words[1:]), "stop"
 
 
@@ -160,7 +176,7 @@ async def chat_completions(request: Request) -> Response:
 
     text, finish_reason = _reply(body, directives)
     usage = {
-        "prompt_tokens": _prompt_tokens(messages),
+        "prompt_tokens": int(directives.get("prompt_tokens") or _prompt_tokens(body)),
         "completion_tokens": max(1, len(text.split())),
     }
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -9,6 +9,7 @@ test session, on its own databases and ports).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
+DEMO_KEY_FILE = RUN_DIR / "demo-team.key"  # the demo team's API key, written when the team is created
 PY = sys.executable
 BIN = Path(PY).parent
 
@@ -43,8 +45,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def new_encryption_key() -> str:
+    """A Fernet key for SAAS_ENCRYPTION_KEY: 32 random bytes, url-safe base64."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 def ensure_env_file() -> dict[str, str]:
-    """Write .env from .env.example with fresh random secrets, once; return its values."""
+    """Write .env from .env.example with fresh random secrets, once; return its values. An older
+    .env without SAAS_ENCRYPTION_KEY gets one appended (never replaced: the stored keys need it)."""
     env_path = ROOT / ".env"
     if not env_path.exists():
         text = (ROOT / ".env.example").read_text()
@@ -52,9 +60,15 @@ def ensure_env_file() -> dict[str, str]:
         text = text.replace(
             "LITELLM_MASTER_KEY=change-me", f"LITELLM_MASTER_KEY=sk-litellm-{secrets.token_urlsafe(24)}", 1
         )
+        text = text.replace("SAAS_ENCRYPTION_KEY=change-me", f"SAAS_ENCRYPTION_KEY={new_encryption_key()}", 1)
         env_path.write_text(text)
         env_path.chmod(0o600)
-        print("wrote .env with fresh MASTER_KEY and LITELLM_MASTER_KEY")
+        print("wrote .env with fresh MASTER_KEY, LITELLM_MASTER_KEY and SAAS_ENCRYPTION_KEY")
+    elif not read_env_file(env_path).get("SAAS_ENCRYPTION_KEY"):
+        comment = "# Encrypts the teams' LiteLLM keys at rest: never change or lose it."
+        with env_path.open("a") as env:
+            env.write(f"\n{comment}\nSAAS_ENCRYPTION_KEY={new_encryption_key()}\n")
+        print("added a fresh SAAS_ENCRYPTION_KEY to .env")
     return read_env_file(env_path)
 
 
@@ -162,6 +176,7 @@ class Stack:
     api_ports: list[int] = field(default_factory=lambda: [8003])
     log_dir: Path = RUN_DIR / "logs"
     cache_namespace: str = "saas-litellm"
+    encryption_key: str = ""  # SAAS_ENCRYPTION_KEY for the API processes (else their environment's)
     api_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -238,16 +253,25 @@ class Stack:
             "LITELLM_MASTER_KEY": self.litellm_master_key,
             "LITELLM_PROXY_URL": self.litellm_url,
             "REDIS_URL": f"redis://{self.redis_host}:{self.redis_port}/0",
+            "LITELLM_CACHE_NAMESPACE": self.cache_namespace,  # each tenant's cache lives under the proxy's
+            **({"SAAS_ENCRYPTION_KEY": self.encryption_key} if self.encryption_key else {}),
             **self.api_env,
         }
+
+    def spawn_api(self, name: str, port: int) -> None:
+        """Start an API process (logging to `name`.log) without waiting for it to be healthy."""
+        argv = [str(BIN / "uvicorn"), "saas_api.main:app", "--host", "127.0.0.1", "--port", str(port),
+                "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
+        self._spawn(name, argv, self.api_environment())
+
+    def wait_api(self, name: str, port: int) -> None:
+        wait_http(f"http://127.0.0.1:{port}/health", 60, self.processes[name], self.log_dir / f"{name}.log")
 
     def start_api(self, index: int = 0) -> None:
         port = self.api_ports[index]
         name = "saas-api" if index == 0 else f"saas-api-{index}"
-        argv = [str(BIN / "uvicorn"), "saas_api.main:app", "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
-        self._spawn(name, argv, self.api_environment())
-        wait_http(f"http://127.0.0.1:{port}/health", 60, self.processes[name], self.log_dir / f"{name}.log")
+        self.spawn_api(name, port)
+        self.wait_api(name, port)
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM) -> None:
         proc = self.processes.pop(name, None)
@@ -300,7 +324,8 @@ DEMO_ALIASES = [
 def seed_demo(api_url: str, master_key: str, key_file: Path) -> str | None:
     """Create the demo organization, aliases, access group and team, idempotently.
 
-    Returns the demo team's virtual key: from the creation, or from `key_file` on later runs."""
+    Returns the demo team's API key: from the creation (and saved to `key_file`), or from `key_file`
+    on later runs."""
     admin = {"X-Admin-Key": master_key}
     for alias in DEMO_ALIASES:
         status, body = _post(f"{api_url}/api/model-aliases/create", alias, admin)
@@ -322,7 +347,7 @@ def seed_demo(api_url: str, master_key: str, key_file: Path) -> str | None:
         admin,
     )  # fmt: skip
     if status == 201:
-        key = str(team["virtual_key"])
+        key = str(team["api_key"])
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(key + "\n")
         key_file.chmod(0o600)
@@ -339,6 +364,7 @@ def stack_from_env(values: dict[str, str]) -> Stack:
     return Stack(
         master_key=values["MASTER_KEY"],
         litellm_master_key=values["LITELLM_MASTER_KEY"],
+        encryption_key=values["SAAS_ENCRYPTION_KEY"],
         saas_db=values.get("SAAS_DB_NAME", "saas_litellm"),
         litellm_db=values.get("LITELLM_DB_NAME", "saas_litellm_proxy"),
         pg_server=values.get("PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
@@ -375,7 +401,7 @@ def up(serve_panel: bool = True) -> None:
                 dict(os.environ),
             )
         (RUN_DIR / "pids").write_text("\n".join(str(p.pid) for p in stack.processes.values()))
-        key = seed_demo(stack.api_url, stack.master_key, RUN_DIR / "demo-team.key")
+        key = seed_demo(stack.api_url, stack.master_key, DEMO_KEY_FILE)
         print_welcome(stack, key, panel.is_dir())
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
@@ -389,15 +415,15 @@ def up(serve_panel: bool = True) -> None:
 
 
 def print_welcome(stack: Stack, key: str | None, panel: bool) -> None:
-    shown_key = key or "<the key printed when the demo team was created>"
+    shown_key = key or f"<the key printed when the demo team was created; {DEMO_KEY_FILE} is missing>"
     print(
         f"""
 SaaS LiteLLM is running.
   SaaS API      {stack.api_url}   (docs: {stack.api_url}/docs)
-  LiteLLM proxy {stack.litellm_url}   (internal; UI at {stack.litellm_url}/ui)
+  LiteLLM proxy {stack.litellm_url}   (internal; UI at {stack.litellm_url}/ui; team keys do not open it)
   Fake provider {stack.fake_url}
 {"  Admin panel   http://127.0.0.1:3002" if panel else ""}
-Demo team 'demo-team' virtual key: {shown_key}
+Demo team 'demo-team' API key: {shown_key}   (saved in {DEMO_KEY_FILE.relative_to(ROOT)})
 Admin key: MASTER_KEY in .env
 
 Try it:

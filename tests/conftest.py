@@ -28,6 +28,7 @@ SUFFIX = secrets.token_hex(4)
 # Settings for in-process use of saas_api (ledger property tests); the API processes get the same.
 os.environ.setdefault("MASTER_KEY", f"sk-admin-test-{secrets.token_urlsafe(12)}")
 os.environ.setdefault("LITELLM_MASTER_KEY", f"sk-litellm-test-{secrets.token_urlsafe(12)}")
+os.environ.setdefault("SAAS_ENCRYPTION_KEY", stack_module.new_encryption_key())
 os.environ["SAAS_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/saas_test_{SUFFIX}"
 
 # Short deadlines so fault tests finish quickly; the sweeper runs only when a test asks for it.
@@ -40,6 +41,9 @@ API_ENV = {
     "MAX_BODY_BYTES": "200000",
     "LOG_LEVEL": "DEBUG",  # so the secrets test sees everything the API could log
     "JOB_TTL_SECONDS": "3600",
+    # Every test client is 127.0.0.1 and some send wrong admin keys on purpose; test_admin_throttle
+    # checks the lockout on API processes of its own, with a low limit.
+    "ADMIN_AUTH_MAX_FAILURES": "1000",
     "CORS_ORIGINS": f'["http://127.0.0.1:{os.environ.setdefault("TEST_PANEL_PORT", str(stack_module.free_port()))}"]',
 }
 
@@ -49,6 +53,7 @@ def stack() -> Iterator[stack_module.Stack]:
     run = stack_module.Stack(
         master_key=os.environ["MASTER_KEY"],
         litellm_master_key=os.environ["LITELLM_MASTER_KEY"],
+        encryption_key=os.environ["SAAS_ENCRYPTION_KEY"],
         saas_db=f"saas_test_{SUFFIX}",
         litellm_db=f"saas_test_litellm_{SUFFIX}",
         fake_port=stack_module.free_port(),

@@ -3,6 +3,7 @@ conftest never shadows them)."""
 
 import uuid
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import httpx
@@ -32,3 +33,15 @@ class TeamCtx:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+# gpt-4o-mini in LiteLLM's cost map, in micro-USD per 1M tokens: the demo aliases' default prices.
+GPT_4O_MINI_PRICES = (150_000, 600_000)
+
+
+def alias_price_micros(call: dict, prices: tuple[int, int] = GPT_4O_MINI_PRICES, markup_percent: int = 0) -> int:  # type: ignore[type-arg]
+    """A call's client cost by the price rule (docs/billing.md): its tokens at the alias's prices,
+    rounded half up to a micro-USD, then the markup, rounded half up."""
+    exact = Decimal(call["prompt_tokens"] * prices[0] + call["completion_tokens"] * prices[1]) / 1_000_000
+    at_price = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int((at_price * (100 + markup_percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -2,6 +2,7 @@
 
 import httpx
 from helpers import unique
+from stack_access import stored_litellm_key
 
 
 def test_missing_or_wrong_team_key_is_401(anonymous: httpx.Client) -> None:
@@ -10,6 +11,16 @@ def test_missing_or_wrong_team_key_is_401(anonymous: httpx.Client) -> None:
     assert missing.json()["error"]["type"] == "authentication_error"
     wrong = anonymous.post("/api/jobs/create", json={"job_type": "x"}, headers={"Authorization": "Bearer sk-wrong"})
     assert wrong.status_code == 401
+
+
+def test_the_team_litellm_key_is_not_an_api_key(make_team, anonymous: httpx.Client, stack) -> None:  # type: ignore[no-untyped-def]
+    """Team API keys and the team's LiteLLM key are different secrets; only the first opens this API."""
+    team = make_team()
+    _, litellm_key = stored_litellm_key(stack, team.team_id)
+    assert litellm_key != team.key
+    refused = anonymous.get("/api/jobs", headers={"Authorization": f"Bearer {litellm_key}"})
+    assert refused.status_code == 401 and refused.json()["error"]["message"] == "invalid API key"
+    assert team.client.get("/api/jobs").status_code == 200
 
 
 def test_admin_routes_need_the_master_key(anonymous: httpx.Client, make_team) -> None:  # type: ignore[no-untyped-def]

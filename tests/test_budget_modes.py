@@ -1,6 +1,7 @@
 """Budget modes, limits and markup: what each call and job deducts, exactly."""
 
 import httpx
+from helpers import alias_price_micros
 
 
 def _ledger(admin: httpx.Client, team_id: str) -> list[dict]:  # type: ignore[type-arg]
@@ -16,7 +17,7 @@ def test_consumption_usd_holds_the_maximum_then_charges_the_client_cost(make_tea
     job_id = team.create_job()
     assert team.call(job_id, "price me", max_tokens=100).status_code == 200
     [call] = _calls(admin, job_id)
-    assert call["client_cost_micros"] == round(call["provider_cost_micros"] * 1.3 + 1e-9)
+    assert call["client_cost_micros"] == alias_price_micros(call, markup_percent=30)
     grant, hold, settle = _ledger(admin, team.team_id)
     assert (grant["kind"], hold["kind"], settle["kind"]) == ("grant", "hold", "settle")
     assert hold["amount"] < 0 and settle["held_delta"] == hold["amount"]
@@ -64,8 +65,8 @@ def test_alias_markup_overrides_the_teams(make_team, admin) -> None:  # type: ig
     team.call(job_id, "team markup", model="ChatAgent")
     team.call(job_id, "alias markup", model=name)
     team_markup, alias_markup = _calls(admin, job_id)
-    assert team_markup["client_cost_micros"] == round(team_markup["provider_cost_micros"] * 1.1 + 1e-9)
-    assert alias_markup["client_cost_micros"] == alias_markup["provider_cost_micros"] * 2
+    assert team_markup["client_cost_micros"] == alias_price_micros(team_markup, markup_percent=10)
+    assert alias_markup["client_cost_micros"] == alias_price_micros(alias_markup, markup_percent=100)
     team.complete(job_id)
 
 

@@ -151,7 +151,7 @@ async def test_unknown_virtual_key_raises_authentication_error(stack, team: Team
     assert (caught.value.status, caught.value.type, caught.value.message) == (
         401,
         "authentication_error",
-        "invalid virtual key",
+        "invalid API key",
     )
 
 

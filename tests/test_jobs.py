@@ -2,7 +2,7 @@
 
 import httpx
 import psycopg2
-from helpers import TeamCtx
+from helpers import TeamCtx, alias_price_micros
 
 
 def _call_rows(stack, job_id: str) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
@@ -67,7 +67,7 @@ def test_every_call_records_its_cost_metadata(make_team, stack) -> None:  # type
     expected = row["prompt_tokens"] * 0.15 + row["completion_tokens"] * 0.60
     assert row["cost_source"] == "proxy"
     assert abs(row["provider_cost_micros"] - expected) <= 1
-    assert row["client_cost_micros"] == round(row["provider_cost_micros"] * 1.5 + 1e-9)
+    assert row["client_cost_micros"] == alias_price_micros(row, markup_percent=50)  # the alias's price, +50 %
     assert row["latency_ms"] >= 0 and row["cache_hit"] is False
     team.complete(job_id)
 

@@ -18,7 +18,7 @@ def _make_team(limit_type: str) -> str:
     with new_session() as session, session.begin():
         session.add(Organization(id=team_id, name="model"))
         session.flush()
-        session.add(Team(id=team_id, organization_id=team_id, key_prefix="sk-mode", limit_type=limit_type))
+        session.add(Team(id=team_id, organization_id=team_id, limit_type=limit_type))
         session.flush()
         session.add(TeamKey(key_hash=uuid.uuid4().hex * 2, team_id=team_id, key_prefix="sk-mode"))
     return team_id
@@ -64,7 +64,8 @@ class LedgerMachine(RuleBasedStateMachine):
         amount = self.open.pop(hold_id)
         charge = int(amount * fraction)
         charged = self._tx(ledger.settle_hold, hold_id, charge)
-        expected = min(charge, amount) if self.limit_type == "hard" else charge
+        # A charge past the hold is taken from what is available: under a hard limit down to zero.
+        expected = min(charge, amount + max(self.available, 0)) if self.limit_type == "hard" else charge
         assert charged == expected
         self.available += amount - expected
         self.held -= amount

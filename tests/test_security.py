@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 from helpers import ROOT
+from stack_access import stored_litellm_key
 
 
 @pytest.fixture
@@ -93,6 +94,7 @@ def test_mass_assignment_is_refused_and_changes_nothing(make_team, admin, field:
 
 def test_keys_never_appear_in_logs_error_bodies_or_the_database(make_team, stack, admin) -> None:  # type: ignore[no-untyped-def]
     canary = make_team()
+    _, litellm_key = stored_litellm_key(stack, canary.team_id)  # the team's, kept server-side
     job_id = canary.create_job()
     bodies = [
         canary.call(job_id, "[[fake:error=500]]").text,
@@ -103,13 +105,15 @@ def test_keys_never_appear_in_logs_error_bodies_or_the_database(make_team, stack
     canary.complete(job_id, "failed")
     admin.post(f"/api/teams/{canary.team_id}/suspend")
     bodies.append(canary.call(job_id).text)
-    assert all(canary.key not in body for body in bodies)
+    secrets = (canary.key, litellm_key)
+    assert all(secret not in body for body in bodies for secret in secrets)
     dump = subprocess.run(
         ["pg_dump", "-h", "127.0.0.1", "-U", "postgres", stack.saas_db], capture_output=True, text=True, check=True
     )
-    assert canary.key not in dump.stdout
+    assert all(secret not in dump.stdout for secret in secrets)
     for log in (ROOT / "test-artifacts" / "logs").glob("saas-api*.log"):
-        assert canary.key not in log.read_text(errors="replace"), log
+        text = log.read_text(errors="replace")
+        assert all(secret not in text for secret in secrets), log
 
 
 def test_oversized_bodies_are_413_and_huge_max_tokens_422(make_team) -> None:  # type: ignore[no-untyped-def]

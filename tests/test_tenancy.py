@@ -5,6 +5,7 @@ import hashlib
 import httpx
 import psycopg2
 from helpers import unique
+from stack_access import litellm_admin, proxy_answers, stored_litellm_key
 
 
 def test_organization_create_list_get(admin: httpx.Client) -> None:
@@ -76,7 +77,7 @@ def test_access_group_with_unknown_alias_is_422(admin: httpx.Client) -> None:
 def test_team_create_returns_the_key_once_and_stores_only_its_hash(make_team, admin: httpx.Client, stack) -> None:  # type: ignore[no-untyped-def]
     team = make_team(credits_allocated=1000, rpm_limit=100)
     shown = admin.get(f"/api/teams/{team.team_id}").json()
-    assert "virtual_key" not in shown
+    assert "virtual_key" not in shown and "api_key" not in shown
     assert shown["credits_allocated"] == 1000 and shown["credits_remaining"] == 1000
     assert team.key.startswith(shown["key_prefix"])
     conn = psycopg2.connect(f"{stack.pg_server}/{stack.saas_db}")
@@ -90,10 +91,9 @@ def test_team_create_returns_the_key_once_and_stores_only_its_hash(make_team, ad
 
 def test_team_create_mints_a_litellm_key_limited_to_the_groups_models(make_team, stack) -> None:  # type: ignore[no-untyped-def]
     team = make_team(access_groups=["cheap-models"])
-    with httpx.Client(
-        base_url=stack.litellm_url, headers={"Authorization": f"Bearer {stack.litellm_master_key}"}
-    ) as proxy:
-        info = proxy.get("/key/info", params={"key": team.key}).json()["info"]
+    key_hash, _ = stored_litellm_key(stack, team.team_id)  # server-side: the team holds an API key of ours
+    with litellm_admin(stack) as proxy:
+        info = proxy.get("/key/info", params={"key": key_hash}).json()["info"]
     assert info["models"] == ["gpt-4.1-nano"]
     assert info["team_id"] == team.team_id
 
@@ -152,12 +152,10 @@ def test_suspend_blocks_work_and_the_litellm_key_resume_restores_both(make_team,
     assert refused.status_code == 403
     assert refused.json()["error"]["type"] == "team_suspended"
     assert team.client.post("/api/jobs/create", json={"job_type": "x"}).status_code == 403
-    with httpx.Client(base_url=stack.litellm_url, headers={"Authorization": f"Bearer {team.key}"}) as proxy:
-        direct = proxy.post(
-            "/chat/completions", json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
-        )
-        assert direct.status_code == 401  # the proxy refuses the blocked key too
+    _, litellm_key = stored_litellm_key(stack, team.team_id)
+    assert proxy_answers(stack, litellm_key)[0] == 401  # the proxy refuses the team's blocked LiteLLM key too
     assert admin.post(f"/api/teams/{team.team_id}/resume").json()["status"] == "active"
+    assert proxy_answers(stack, litellm_key)[0] == 200
     assert team.call(job_id).status_code == 200
     assert team.complete(job_id).status_code == 200
 
@@ -182,7 +180,7 @@ def test_a_team_can_have_several_keys_and_revoke_one(make_team, admin: httpx.Cli
     team = make_team()
     minted = admin.post(f"/api/teams/{team.team_id}/keys")
     assert minted.status_code == 201
-    second = minted.json()["virtual_key"]
+    second = minted.json()["api_key"]
     assert second != team.key
     headers = {"Authorization": f"Bearer {second}"}
     with httpx.Client(base_url=stack.api_url, headers=headers) as other:
@@ -195,9 +193,9 @@ def test_a_team_can_have_several_keys_and_revoke_one(make_team, admin: httpx.Cli
             == 200
         )
         keys = admin.get(f"/api/teams/{team.team_id}/keys").json()
-        assert len(keys) == 2 and all("virtual_key" not in k for k in keys)
+        assert len(keys) == 2 and all("virtual_key" not in k and "api_key" not in k for k in keys)
         revoked = admin.delete(f"/api/teams/{team.team_id}/keys/{minted.json()['key_id']}")
         assert revoked.json()["revoked_at"] is not None
-        # This process forgot the key at once; LiteLLM deleted it.
+        # This process forgot the key at once (the others within auth.py's 5 s cache).
         assert other.post(f"/api/jobs/{job_id}/complete", json={"status": "completed"}).status_code == 401
     assert team.complete(job_id).status_code == 200

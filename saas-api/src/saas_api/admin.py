@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete
 
 from . import sweeper
+from .admin_throttle import verify_admin_attempt
 from .auth import AdminDep, hash_key, is_master_key
 from .config import get_settings
 from .db import SessionDep
@@ -34,8 +35,10 @@ class SessionOut(BaseModel):
 
 
 @router.post("/login", response_model=SessionOut)
-def login(data: LoginRequest, session: SessionDep) -> SessionOut:
-    if not is_master_key(data.master_key):
+def login(data: LoginRequest, session: SessionDep, request: Request) -> SessionOut:
+    """Trade the master key for a session token. Failures count towards the client's lockout
+    (admin_throttle.py), as do those of X-Admin-Key and X-Admin-Session."""
+    if not verify_admin_attempt(request, lambda: is_master_key(data.master_key)):
         raise Forbidden("invalid admin key")
     token = "sess-" + secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + timedelta(seconds=get_settings().admin_session_ttl_seconds)

@@ -42,6 +42,8 @@ class AliasView:
     output_price_micros_per_mtok: int
     markup_percent: Decimal | None
     cache_enabled: bool
+    cache_scope: str
+    max_output_tokens: int
 
 
 _teams: dict[str, tuple[float, TeamView]] = {}
@@ -119,6 +121,8 @@ def _alias_view(session: Session, name: str) -> AliasView | None:
             output_price_micros_per_mtok=alias.output_price_micros_per_mtok,
             markup_percent=alias.markup_percent,
             cache_enabled=alias.cache_enabled,
+            cache_scope=alias.cache_scope,
+            max_output_tokens=alias.max_output_tokens,
         )
     )
     _aliases[name] = (time.monotonic() + TTL_SECONDS, view)

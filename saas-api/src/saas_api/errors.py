@@ -1,9 +1,12 @@
 """Domain errors and their one mapping to HTTP.
 
 Every error body has one shape, which is also OpenAI's, so the official SDK raises its usual
-exceptions: {"error": {"type", "message", "param", "code"}}.
+exceptions: {"error": {"type", "message", "param", "code"}}. That includes errors nothing here
+expected: they are a 500 with a request id (see UnexpectedErrors), never a plain-text page.
 """
 
+import logging
+import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -124,6 +130,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Request body too large",
         422: "Invalid request: the message names the field",
         429: "Rate limited; see Retry-After",
+        500: "Unexpected error; quote the X-Request-Id when reporting it",
         502: "The model provider failed",
         503: "Temporarily unavailable; see Retry-After",
         504: "The model provider timed out",
@@ -144,6 +151,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to the one shape: domain errors, validation, HTTP errors, and (as Starlette's
+    last resort, for an error in a middleware outside UnexpectedErrors) anything else."""
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return _unexpected_response(_log_unexpected(request.scope, exc))
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
@@ -163,3 +177,51 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+def _log_unexpected(scope: Scope, exc: BaseException) -> str:
+    """Log an unmapped exception with its traceback under a new request id, and return the id."""
+    request_id = "req_" + secrets.token_hex(12)
+    log.error(
+        "unexpected error, request id %s: %s %s", request_id, scope.get("method"), scope.get("path"), exc_info=exc
+    )
+    return request_id
+
+
+def _unexpected_response(request_id: str) -> JSONResponse:
+    # The exception's text stays in the log: it may name tables, models or values.
+    message = f"an unexpected error occurred; quote request id {request_id} when you report it"
+    return JSONResponse(
+        error_body("api_error", message, None, 500), status_code=500, headers={"X-Request-Id": request_id}
+    )
+
+
+class UnexpectedErrors:
+    """The last resort for exceptions no handler maps: logged with their traceback under a request id,
+    answered with the one error shape, status 500 and the id in `X-Request-Id`.
+
+    Pure ASGI, so the call path pays one try block. Unlike Starlette's own last resort it does not
+    re-raise, so the server keeps the connection open for the client's next request. A response
+    already started (a stream) can only be cut short; the client sees it end early.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request_id = _log_unexpected(scope, exc)
+            if not started:
+                await _unexpected_response(request_id)(scope, receive, send)

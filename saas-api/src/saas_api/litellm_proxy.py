@@ -1,8 +1,12 @@
 """The one module that talks to the LiteLLM proxy: key management with the master key, and chat
-completions with the team's own virtual key (so the proxy enforces its model list and rate limits).
+completions with the team's LiteLLM virtual key (so the proxy enforces its model list and rate
+limits). That key is ours, kept server-side (tenancy/keys.py); teams hold API keys the proxy refuses.
 
 Proxy and provider failures become domain errors here, once; their messages are ours, so no model
-name, provider or cost leaks to a team.
+name, provider or cost leaks to a team. A proxy that is down or silent (503, retry) is told apart from
+a provider that failed or timed out, which the proxy itself reports (502, 504): the proxy is told to
+give up on the provider after `timeout_seconds`, so no answer at all `grace_seconds` later means the
+proxy is not answering. Key management requests get `admin_timeout_seconds`.
 
 Two HTTP clients, each where it is better. Buffered calls and admin requests go through aiohttp:
 on every buffered call it is on the critical path, and there it costs 0.17 ms of CPU and 0.3 ms a
@@ -11,9 +15,9 @@ the connection fails mid-stream, httpx still hands over every byte that arrived 
 while aiohttp drops what it had buffered, and a cut stream must be billed for all it delivered.
 """
 
-import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -58,19 +62,47 @@ class CompletionMeta:
         return int((time.monotonic() - self.started) * 1000)
 
 
-# What a connection refused, reset or timed out raises.
-_UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# What a refused, reset or dropped connection raises. Timeouts (TimeoutError, which aiohttp's own
+# timeouts also are) are caught before these: they mean the proxy is not answering.
+_UNREACHABLE = (aiohttp.ClientError, OSError)
+UNREACHABLE = "the LiteLLM proxy is unreachable"
+NOT_ANSWERING = "the LiteLLM proxy is not answering"
+_NOT_ANSWERING_RETRY_AFTER = 5
+
+
+def _not_answering(what: str, waited: float) -> ServiceUnavailable:
+    log.warning("the LiteLLM proxy did not answer %s within %.1f s", what, waited)
+    return ServiceUnavailable(NOT_ANSWERING, retry_after=_NOT_ANSWERING_RETRY_AFTER)
+
+
+class AdminRequestRefused(UpstreamError):
+    """The proxy answered a key management request with an error status."""
+
+    def __init__(self, path: str, status: int, content: bytes):
+        # Its message may quote a key it was sent: never pass one on.
+        text = re.sub(r"sk-[\w-]+", "sk-…", content[:300].decode(errors="replace"))
+        super().__init__(f"LiteLLM proxy refused {path}: {status} {text}")
+        self.status = status
 
 
 class LiteLLMProxy:
-    def __init__(self, base_url: str, master_key: str, timeout_seconds: float):
+    def __init__(
+        self,
+        base_url: str,
+        master_key: str,
+        timeout_seconds: float,
+        grace_seconds: float = 5.0,
+        admin_timeout_seconds: float = 10.0,
+    ):
         self._base_url = base_url.rstrip("/")
         self._master_key = master_key
         self._timeout = timeout_seconds
+        self._backstop = timeout_seconds + grace_seconds
+        self._admin_timeout = aiohttp.ClientTimeout(total=admin_timeout_seconds, connect=min(5, admin_timeout_seconds))
         self._http: aiohttp.ClientSession | None = None
         self._streams = httpx.AsyncClient(
             base_url=self._base_url,
-            timeout=httpx.Timeout(timeout_seconds + 5, connect=5),  # on each wait for bytes, as below
+            timeout=httpx.Timeout(self._backstop, connect=5),  # on each wait for bytes, as below
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=4),
         )
 
@@ -80,7 +112,7 @@ class LiteLLMProxy:
             self._http = aiohttp.ClientSession(
                 # The proxy gives up first (we send it `timeout`); our own deadline, on each wait
                 # for bytes, is a backstop.
-                timeout=aiohttp.ClientTimeout(total=None, connect=5, sock_read=self._timeout + 5),
+                timeout=aiohttp.ClientTimeout(total=None, connect=5, sock_read=self._backstop),
                 # Idle connections are dropped before the proxy's own keep-alive (uvicorn: 5 s) can
                 # close them under a request we are sending.
                 connector=aiohttp.TCPConnector(limit=1000, keepalive_timeout=4),
@@ -98,14 +130,23 @@ class LiteLLMProxy:
     async def _admin(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
         try:
             async with self._session().request(
-                method, self._base_url + path, json=payload, headers={"Authorization": f"Bearer {self._master_key}"}
+                method,
+                self._base_url + path,
+                json=payload,
+                headers={"Authorization": f"Bearer {self._master_key}"},
+                timeout=self._admin_timeout,
             ) as response:
                 status, content = response.status, await response.read()
+        except TimeoutError as exc:
+            raise _not_answering(f"{method} {path}", self._admin_timeout.total or 0) from exc
         except _UNREACHABLE as exc:
-            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+            raise ServiceUnavailable(UNREACHABLE) from exc
         if status >= 400:
-            raise UpstreamError(f"LiteLLM proxy refused {path}: {status} {content[:300].decode(errors='replace')}")
-        return json.loads(content)
+            raise AdminRequestRefused(path, status, content)
+        try:
+            return json.loads(content)
+        except ValueError as exc:
+            raise UpstreamError(f"LiteLLM proxy answered {path} with something other than JSON") from exc
 
     async def create_team(self, team_id: str, alias: str | None, models: list[str], metadata: dict[str, Any]) -> None:
         await self._admin(
@@ -115,25 +156,39 @@ class LiteLLMProxy:
     async def generate_key(
         self,
         team_id: str,
+        key: str,
         models: list[str],
         rpm_limit: int | None,
         tpm_limit: int | None,
         metadata: dict[str, Any],
-        alias_suffix: str | None = None,
-    ) -> str:
-        body = await self._admin(
+        blocked: bool = False,
+    ) -> None:
+        """Register `key`, which we generated, as the team's LiteLLM virtual key."""
+        await self._admin(
             "POST",
             "/key/generate",
             {
                 "team_id": team_id,
-                "key_alias": f"saas-team-{team_id}" + (f"-{alias_suffix}" if alias_suffix else ""),
+                "key": key,
+                # Unique in LiteLLM, and unlike every alias of the keys teams held before 0006 ("saas-team-…").
+                "key_alias": f"saas-key-{team_id}",
                 "models": models,
                 "rpm_limit": rpm_limit,
                 "tpm_limit": tpm_limit,
                 "metadata": metadata,
+                "blocked": blocked,
             },
         )
-        return str(body["key"])
+
+    async def key_is_live(self, key_hash: str) -> bool:
+        """Whether the proxy has this key (deleted keys do not count)."""
+        try:
+            body = await self._admin("GET", f"/key/info?key={key_hash}")
+        except AdminRequestRefused as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return bool((body.get("info") or {}).get("status") != "deleted")
 
     async def update_key(self, key_hash: str, **fields: Any) -> None:
         await self._admin("POST", "/key/update", {"key": key_hash, **fields})
@@ -142,7 +197,12 @@ class LiteLLMProxy:
         await self._admin("POST", "/key/block" if blocked else "/key/unblock", {"key": key_hash})
 
     async def delete_key(self, key_hash: str) -> None:
-        await self._admin("POST", "/key/delete", {"keys": [key_hash]})
+        """Delete a key from the proxy; one it no longer has counts as deleted."""
+        try:
+            await self._admin("POST", "/key/delete", {"keys": [key_hash]})
+        except AdminRequestRefused as exc:
+            if exc.status != 404:
+                raise
 
     async def delete_team(self, team_id: str) -> None:
         await self._admin("POST", "/team/delete", {"team_ids": [team_id]})
@@ -153,18 +213,21 @@ class LiteLLMProxy:
         entries = body if isinstance(body, list) else body.get("data", [])
         return entries[0] if entries else None
 
-    async def model_prices(self) -> dict[str, tuple[float | None, float | None]]:
-        """Per-token input and output prices of each model the proxy serves (from LiteLLM's cost map)."""
+    async def model_prices(self) -> dict[str, tuple[float | None, float | None, int | None]]:
+        """Per-token input and output prices and the output token limit of each model the proxy
+        serves (from LiteLLM's cost map)."""
         body = await self._admin("GET", "/model/info")
-        prices: dict[str, tuple[float | None, float | None]] = {}
+        prices: dict[str, tuple[float | None, float | None, int | None]] = {}
         for entry in body.get("data", []):
             info = entry.get("model_info") or {}
+            limit = info.get("max_output_tokens") or info.get("max_tokens")
             prices.setdefault(
-                entry["model_name"], (info.get("input_cost_per_token"), info.get("output_cost_per_token"))
+                entry["model_name"],
+                (info.get("input_cost_per_token"), info.get("output_cost_per_token"), int(limit) if limit else None),
             )
         return prices
 
-    # -- completions (team virtual key) ---------------------------------------------------------
+    # -- completions (the team's LiteLLM key) ----------------------------------------------------
 
     def _completion(self, virtual_key: str, payload: dict[str, Any], call_id: str) -> dict[str, Any]:
         """The body and headers of a completion request, whichever client sends it."""
@@ -183,10 +246,10 @@ class LiteLLMProxy:
             ) as response:
                 status, headers, content = response.status, response.headers, await response.read()
         except TimeoutError as exc:
-            raise UpstreamTimeout("the model provider did not answer in time") from exc
+            raise _not_answering(f"call {call_id}", self._backstop) from exc
         except _UNREACHABLE as exc:
             log.warning("LiteLLM proxy unreachable for call %s: %r", call_id, exc)
-            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+            raise ServiceUnavailable(UNREACHABLE) from exc
         meta.read_headers(headers)
         if status >= 400:
             raise proxy_error(status, content, headers)
@@ -208,9 +271,9 @@ class LiteLLMProxy:
         try:
             response = await self._streams.send(request, stream=True)
         except httpx.TimeoutException as exc:
-            raise UpstreamTimeout("the model provider did not answer in time") from exc
+            raise _not_answering(f"stream {call_id}", self._backstop) from exc
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable("the LiteLLM proxy is unreachable") from exc
+            raise ServiceUnavailable(UNREACHABLE) from exc
         try:
             meta.read_headers(response.headers)
             if response.status_code >= 400:

@@ -44,6 +44,20 @@ class BudgetMode(enum.StrEnum):
     CONSUMPTION_TOKENS = "consumption_tokens"  # the balance is tokens; each call's tokens are deducted
 
 
+class FailedJobPolicy(enum.StrEnum):
+    """What a job-based team pays for a job it ends as failed."""
+
+    FREE = "free"  # failed jobs are free (the default)
+    CHARGE_IF_ANY_CALL_SUCCEEDED = "charge_if_any_call_succeeded"  # work was delivered: the job's credit
+
+
+class CacheScope(enum.StrEnum):
+    """Who shares an alias's response cache: never two organizations."""
+
+    TEAM = "team"
+    ORGANIZATION = "organization"
+
+
 class LimitType(enum.StrEnum):
     HARD = "hard"  # block at zero
     SOFT = "soft"  # warn at a threshold, allow overage up to an optional ceiling
@@ -118,6 +132,8 @@ class ModelAlias(Base):
     output_price_micros_per_mtok: Mapped[int] = mapped_column(BigInteger)
     markup_percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # overrides the team's
     cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cache_scope: Mapped[str] = mapped_column(String(16), default=CacheScope.TEAM)
+    max_output_tokens: Mapped[int] = mapped_column(Integer)  # applied when a call sets no max_tokens
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = mapped_column(
@@ -130,13 +146,13 @@ class Team(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     team_alias: Mapped[str | None] = mapped_column(String(256))
-    key_prefix: Mapped[str] = mapped_column(String(16))  # of the key minted with the team, for display
     status: Mapped[str] = mapped_column(String(16), default=TeamStatus.ACTIVE)
     budget_mode: Mapped[str] = mapped_column(String(32), default=BudgetMode.JOB_BASED)
     limit_type: Mapped[str] = mapped_column(String(8), default=LimitType.HARD)
     warn_threshold_percent: Mapped[int] = mapped_column(Integer, default=80)
     overage_ceiling: Mapped[int | None] = mapped_column(BigInteger)  # soft limit: how far below zero it may go
     markup_percent: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
+    failed_job_policy: Mapped[str] = mapped_column(String(32), default=FailedJobPolicy.FREE)
     default_alias: Mapped[str | None] = mapped_column(String(128))
     rpm_limit: Mapped[int | None] = mapped_column(Integer)
     tpm_limit: Mapped[int | None] = mapped_column(Integer)
@@ -157,7 +173,8 @@ class Team(Base):
 
 
 class TeamKey(Base):
-    """A LiteLLM virtual key of a team. Only its sha256 is kept (LiteLLM stores the same hash)."""
+    """An API key of a team (the Bearer token of the job API): ours alone, several per team, only its
+    sha256 kept. The LiteLLM proxy never sees it; the team's calls go out with its LiteLLMKey."""
 
     __tablename__ = "team_keys"
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -165,10 +182,28 @@ class TeamKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = _now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A key from before migration 0006, when a team's key was a LiteLLM virtual key itself: true until
+    # the key migration (tenancy/keys.py) has deleted it from the proxy. It keeps working here.
+    in_litellm: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     @property
     def key_id(self) -> str:
         return self.key_hash[:16]
+
+
+class LiteLLMKey(Base):
+    """A team's one LiteLLM virtual key: it carries the team's models and rpm/tpm limits, goes out on
+    the team's calls, and is never shown to anyone. Stored encrypted (vault.py) and as the sha256 the
+    proxy knows it by (to update, block or delete it there)."""
+
+    __tablename__ = "litellm_keys"
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    encrypted_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+    # When the proxy accepted the key. Stored first and minted after, so a crash in between leaves a
+    # key we still know; until then the key migration has to mint it.
+    minted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Job(Base):
@@ -214,7 +249,8 @@ class LLMCall(Base):
     provider_cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
     client_cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
     credits_charged: Mapped[int] = mapped_column(BigInteger, default=0)
-    cost_source: Mapped[str | None] = mapped_column(String(16))  # "proxy" header or "alias" price
+    credits_written_off: Mapped[int] = mapped_column(BigInteger, default=0)  # cost past what the team could pay
+    cost_source: Mapped[str | None] = mapped_column(String(16))  # of the provider cost: "proxy", "alias", "cache"
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
     finish_reason: Mapped[str | None] = mapped_column(String(32))
@@ -268,6 +304,7 @@ class DailyCallUsage(Base):
     provider_cost_micros: Mapped[int] = mapped_column(BigInteger)
     client_cost_micros: Mapped[int] = mapped_column(BigInteger)
     cache_hits: Mapped[int] = mapped_column(BigInteger)
+    credits_written_off: Mapped[int] = mapped_column(BigInteger, default=0)
     latency_ms_sum: Mapped[int] = mapped_column(BigInteger)
     latency_ms_count: Mapped[int] = mapped_column(BigInteger)
 
@@ -288,6 +325,7 @@ class DailyJobUsage(Base):
     organization_id: Mapped[str] = mapped_column(String(128))
     jobs: Mapped[int] = mapped_column(BigInteger)
     credits_charged: Mapped[int] = mapped_column(BigInteger)
+    uncharged_provider_cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (
         Index("ix_daily_job_usage_team", "team_id", "day"),
@@ -329,6 +367,7 @@ class CreditTransaction(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     held_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     charged: Mapped[int] = mapped_column(BigInteger, default=0)  # what a settle consumed
+    written_off: Mapped[int] = mapped_column(BigInteger, default=0)  # what a settle could not charge
     balance_after: Mapped[int] = mapped_column(BigInteger)  # credits_remaining after this entry
     job_id: Mapped[uuid.UUID | None]
     call_id: Mapped[uuid.UUID | None]

@@ -60,7 +60,8 @@ def stale_calls(session: Session, ttl_seconds: int, give_up_seconds: int) -> lis
                     litellm_model=call.model_group,
                     price=price,
                     budget_mode=BudgetMode(team.budget_mode),
-                    cache_enabled=False,
+                    max_tokens=0,  # the call was made already
+                    cache_namespace=None,
                     hold_id=call.hold_id,
                 ),
                 bool(past_give_up),

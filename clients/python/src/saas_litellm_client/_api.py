@@ -29,6 +29,7 @@ from .models import (
     LLMCallRequest,
     LLMCallResult,
     Message,
+    ResponseBody,
     TeamUsage,
 )
 
@@ -83,6 +84,17 @@ class ApiRequest(Generic[T]):
 
     def rotate_idempotency_key(self) -> None:
         self.idempotency_key = new_idempotency_key()
+
+
+WARNING_HEADER = "X-Credits-Warning"
+
+
+def read_success(request: ApiRequest[T], response: httpx.Response) -> T:
+    """The parsed body of a successful answer, flagged when the team is past its warning threshold."""
+    result = request.parse(response.json())
+    if WARNING_HEADER in response.headers and isinstance(result, ResponseBody):
+        result.credits_warning = True
+    return result
 
 
 def connection_error(request: ApiRequest[Any], exc: httpx.TransportError) -> APIConnectionError:

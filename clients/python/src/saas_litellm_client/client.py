@@ -1,4 +1,8 @@
-"""The async client: one team's jobs, calls (buffered, streamed, structured) and usage."""
+"""The async client: one team's jobs, calls (buffered, streamed, structured) and usage.
+
+The blocking client in sync_client.py is generated from this file (`make client`, with unasync), so
+changes go here; write them so that dropping `async`/`await` leaves the blocking version.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pydantic import BaseModel
 
 from ._api import (
     DEFAULT_TIMEOUT,
+    WARNING_HEADER,
     ApiRequest,
     JobApi,
     JobId,
@@ -20,6 +25,7 @@ from ._api import (
     connection_error,
     default_headers,
     parse_structured,
+    read_success,
     response_format_for,
 )
 from ._retry import RetryPolicy
@@ -58,7 +64,14 @@ class AsyncLLMStream:
         """The final summary; available once the loop has read the whole stream."""
         if self._assembler.result is None:
             raise RuntimeError("the stream has not finished yet; read it to the end first")
-        return self._assembler.result
+        result = self._assembler.result
+        result.credits_warning = self.credits_warning
+        return result
+
+    @property
+    def credits_warning(self) -> bool:
+        """The team is past its credit warning threshold (known once the stream has started)."""
+        return self._response is not None and WARNING_HEADER in self._response.headers
 
     async def collect(self) -> StreamResult:
         """Read the rest of the stream and return its result."""
@@ -268,7 +281,7 @@ class SaasLiteLLMClient:
                 error = connection_error(request, exc)
             else:
                 if response.is_success:
-                    return request.parse(response.json())
+                    return read_success(request, response)
                 error = error_from_response(response.status_code, response.content, response.headers)
             wait = self._retry.plan_retry(request, attempt, error)
             if wait is None:

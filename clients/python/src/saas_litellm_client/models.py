@@ -99,6 +99,11 @@ class JobCompleteRequest(RequestBody):
 class ResponseBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    # Set by the client from the response's X-Credits-Warning header, not sent in the body.
+    credits_warning: bool = Field(
+        default=False, exclude=True, description="the team is past its credit warning threshold"
+    )
+
 
 class Job(ResponseBody):
     job_id: uuid.UUID
@@ -106,6 +111,8 @@ class Job(ResponseBody):
     job_type: str
     status: str  # pending | in_progress | completed | failed
     metadata: dict[str, Any]
+    result_metadata: dict[str, Any] | None = None  # given when the job was completed
+    error_message: str | None = None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None

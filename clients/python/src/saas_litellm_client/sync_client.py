@@ -1,3 +1,4 @@
+# Generated from client.py by scripts/gen_sync_client.py (make client): edit client.py, not this file.
 """The blocking twin of `SaasLiteLLMClient`, for scripts and code without an event loop.
 
 Same methods, same requests, retries and errors (they are built in `_api`, `_retry` and `_sse`);
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 
 from ._api import (
     DEFAULT_TIMEOUT,
+    WARNING_HEADER,
     ApiRequest,
     JobApi,
     JobId,
@@ -24,6 +26,7 @@ from ._api import (
     connection_error,
     default_headers,
     parse_structured,
+    read_success,
     response_format_for,
 )
 from ._retry import RetryPolicy
@@ -45,22 +48,31 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class LLMStream:
-    """A streamed call: `for text in stream` yields text deltas; `stream.result` then holds the
-    final `StreamResult`. Use `with` to stop reading early cleanly."""
+    """A streamed call. `for text in stream` yields the text deltas as they arrive; once the
+    stream has ended, `stream.result` holds the final `StreamResult` (whole text, finish_reason,
+    call_id, job_id). An error before the first delta raises when iteration (or `with`)
+    starts; one mid-stream raises from the loop. Use `with` to stop reading early cleanly."""
 
     def __init__(self, http: httpx.Client, request: ApiRequest[None]) -> None:
         self._http = http
         self._request = request
         self._assembler = StreamAssembler()
         self._response: httpx.Response | None = None
-        self._texts: Generator[str, None, None] | None = None
+        self._texts: Generator[str, None] | None = None
 
     @property
     def result(self) -> StreamResult:
         """The final summary; available once the loop has read the whole stream."""
         if self._assembler.result is None:
             raise RuntimeError("the stream has not finished yet; read it to the end first")
-        return self._assembler.result
+        result = self._assembler.result
+        result.credits_warning = self.credits_warning
+        return result
+
+    @property
+    def credits_warning(self) -> bool:
+        """The team is past its credit warning threshold (known once the stream has started)."""
+        return self._response is not None and WARNING_HEADER in self._response.headers
 
     def collect(self) -> StreamResult:
         """Read the rest of the stream and return its result."""
@@ -74,7 +86,7 @@ class LLMStream:
     def __next__(self) -> str:
         if self._texts is None:
             self._texts = self._read()
-        return next(self._texts)
+        return self._texts.__next__()
 
     def __enter__(self) -> LLMStream:
         self._open()
@@ -105,7 +117,7 @@ class LLMStream:
             self._response = response
         return self._response
 
-    def _read(self) -> Generator[str, None, None]:
+    def _read(self) -> Generator[str, None]:
         response = self._open()
         try:
             for line in response.iter_lines():
@@ -120,9 +132,11 @@ class LLMStream:
 
 
 class SaasLiteLLMSyncClient:
-    """Blocking client for one team; see `SaasLiteLLMClient` for the behaviour of each method.
+    """Blocking client for one team, authenticated by its virtual key.
 
-    Use it as `with SaasLiteLLMSyncClient(base_url, team_id, virtual_key) as client:`.
+    Use it as `with SaasLiteLLMSyncClient(base_url, team_id, virtual_key) as client:`. GETs and
+    POSTs that carry an Idempotency-Key (one is made per call unless you pass `idempotency_key`)
+    are retried up to `max_retries` times on connection errors, 429 and 503; nothing else is.
     """
 
     def __init__(
@@ -135,6 +149,8 @@ class SaasLiteLLMSyncClient:
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
+        """`timeout` is in seconds (or an `httpx.Timeout`); `retry_policy`, when given, replaces
+        `max_retries` with a full `RetryPolicy` (backoff and Retry-After limits)."""
         self.team_id = team_id
         self._api = JobApi(team_id)
         self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
@@ -150,6 +166,8 @@ class SaasLiteLLMSyncClient:
 
     def close(self) -> None:
         self._http.close()
+
+    # -- jobs -----------------------------------------------------------------------------------
 
     def create_job(
         self, job_type: str, metadata: dict[str, Any] | None = None, *, idempotency_key: str | None = None
@@ -179,6 +197,8 @@ class SaasLiteLLMSyncClient:
         """End the job; the summary's `credits_remaining` is the team's balance afterwards."""
         return self._send(self._api.complete_job(job_id, status, metadata, error_message, idempotency_key))
 
+    # -- calls ----------------------------------------------------------------------------------
+
     def llm_call(
         self,
         job_id: JobId,
@@ -207,7 +227,8 @@ class SaasLiteLLMSyncClient:
         idempotency_key: str | None = None,
         **params: Unpack[LLMCallOptions],
     ) -> M:
-        """A call whose reply comes back as a validated `response_model` instance."""
+        """A call whose reply must fit `response_model` (a Pydantic model): its JSON schema is sent
+        as `response_format`, and the reply comes back as a validated instance."""
         options: dict[str, Any] = {**params, "response_format": response_format_for(response_model)}
         result = self._send(self._api.llm_call(job_id, messages, model, options, idempotency_key))
         return parse_structured(result, response_model)
@@ -223,7 +244,8 @@ class SaasLiteLLMSyncClient:
         **params: Unpack[CallOptions],
     ) -> CreateAndCallResult:
         """A job of one call, completed (or failed) in one request; `result.job` is its summary."""
-        return self._send(self._api.create_and_call(job_type, messages, model, metadata, dict(params), idempotency_key))
+        request = self._api.create_and_call(job_type, messages, model, metadata, dict(params), idempotency_key)
+        return self._send(request)
 
     def create_and_call_stream(
         self,
@@ -235,15 +257,18 @@ class SaasLiteLLMSyncClient:
         **params: Unpack[CallOptions],
     ) -> LLMStream:
         """A job of one streamed call; it ends when the stream does (`result.job_id` names it)."""
-        return LLMStream(
-            self._http, self._api.create_and_call_stream(job_type, messages, model, metadata, dict(params))
-        )
+        request = self._api.create_and_call_stream(job_type, messages, model, metadata, dict(params))
+        return LLMStream(self._http, request)
+
+    # -- usage ----------------------------------------------------------------------------------
 
     def get_usage(
         self, *, start: datetime | None = None, end: datetime | None = None, job_type: str | None = None
     ) -> TeamUsage:
         """The team's jobs, calls and credits, optionally for a period or one job type."""
         return self._send(self._api.get_usage(start, end, job_type))
+
+    # -- transport ------------------------------------------------------------------------------
 
     def _send(self, request: ApiRequest[T]) -> T:
         attempt = 0
@@ -257,7 +282,7 @@ class SaasLiteLLMSyncClient:
                 error = connection_error(request, exc)
             else:
                 if response.is_success:
-                    return request.parse(response.json())
+                    return read_success(request, response)
                 error = error_from_response(response.status_code, response.content, response.headers)
             wait = self._retry.plan_retry(request, attempt, error)
             if wait is None:

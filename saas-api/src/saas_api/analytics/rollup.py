@@ -26,11 +26,11 @@ _ROLL_CALLS = text("""
 WITH rolled AS (
 INSERT INTO daily_call_usage (day, team_id, job_type, alias, organization_id, calls, successful_calls, failed_calls,
                               prompt_tokens, completion_tokens, provider_cost_micros, client_cost_micros, cache_hits,
-                              latency_ms_sum, latency_ms_count)
+                              latency_ms_sum, latency_ms_count, credits_written_off)
 SELECT date_trunc('day', created_at, 'UTC'), team_id, job_type, alias, organization_id, count(*),
        count(*) FILTER (WHERE status = 'success'), count(*) FILTER (WHERE status = 'failed'), sum(prompt_tokens),
        sum(completion_tokens), sum(provider_cost_micros), sum(client_cost_micros), count(*) FILTER (WHERE cache_hit),
-       coalesce(sum(latency_ms), 0), count(latency_ms)
+       coalesce(sum(latency_ms), 0), count(latency_ms), sum(credits_written_off)
 FROM llm_calls
 WHERE created_at >= coalesce(CAST(:since AS timestamptz), '-infinity') AND created_at < :upto
 GROUP BY 1, 2, 3, 4, 5
@@ -40,10 +40,11 @@ SELECT count(DISTINCT day) FROM rolled
 """)
 
 _ROLL_JOBS = text("""
-INSERT INTO daily_job_usage (day, team_id, job_type, status, organization_id, jobs, credits_charged)
+INSERT INTO daily_job_usage (day, team_id, job_type, status, organization_id, jobs, credits_charged,
+                             uncharged_provider_cost_micros)
 SELECT date_trunc('day', j.created_at, 'UTC'), j.team_id, j.job_type, j.status, t.organization_id, count(*),
-       sum(j.credits_charged)
-FROM jobs j JOIN teams t ON t.id = j.team_id
+       sum(j.credits_charged), coalesce(sum(s.provider_cost_micros) FILTER (WHERE j.credits_charged = 0), 0)
+FROM jobs j JOIN teams t ON t.id = j.team_id LEFT JOIN job_cost_summaries s ON s.job_id = j.id
 WHERE j.created_at >= coalesce(CAST(:since AS timestamptz), '-infinity') AND j.created_at < :upto
 GROUP BY 1, 2, 3, 4, 5
 """)

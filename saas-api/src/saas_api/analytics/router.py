@@ -4,10 +4,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ..auth import AdminDep, current_team, require_admin
 from ..db import SessionDep, run_in_transaction
@@ -21,16 +22,23 @@ from .service import UsageFilter, team_usage, time_series, usage_report
 router = APIRouter(prefix="/api", tags=["usage"])
 
 
+# Reports step a period's bounds by days and weeks; a bound before this leaves room to do so.
+LATEST_BOUND = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """Periods are compared in UTC; a time without an offset is taken as UTC."""
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
+        value = value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("date out of range") from exc
+    if value >= LATEST_BOUND:
+        raise ValueError("date out of range: must be before 9999-01-01")
+    return value
 
 
 Start = Annotated[datetime | None, Query(description="inclusive, ISO 8601"), AfterValidator(_utc)]
@@ -39,6 +47,7 @@ End = Annotated[datetime | None, Query(description="exclusive, ISO 8601"), After
 
 @router.get("/teams/{team_id}/usage", response_model=schemas.UsageReport | schemas.TeamUsage)
 async def get_team_usage(
+    request: Request,
     team_id: str,
     start: Start = None,
     end: End = None,
@@ -50,7 +59,8 @@ async def get_team_usage(
     """With the admin key: the full report with costs. With the team's own key: jobs and credits only."""
     where = UsageFilter(team_id=team_id, job_type=job_type, start=start, end=end)
     if x_admin_key is not None or x_admin_session is not None:
-        require_admin(x_admin_key, x_admin_session)
+        # In the thread pool, like the dependency: it may wait on Redis and the database.
+        await run_in_threadpool(require_admin, request, x_admin_key, x_admin_session)
 
         def admin_view(session: Session) -> schemas.UsageReport:
             team = tenancy.get_team(session, team_id)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class CostTotals(BaseModel):
@@ -20,6 +20,9 @@ class CostTotals(BaseModel):
     margin_usd: Decimal
     cache_hits: int
     avg_latency_ms: int | None
+    credits_written_off: int = Field(
+        description="cost the teams could not pay under their limits (an overrun past the hold), in their units"
+    )
 
 
 class JobCounts(BaseModel):
@@ -44,6 +47,10 @@ class UsageReport(BaseModel):
     end: datetime | None
     jobs: JobCounts
     costs: CostTotals
+    uncharged_jobs_provider_cost_micros: int = Field(
+        description="what the provider cost for jobs that ended without a charge (e.g. failed jobs that are free)"
+    )
+    uncharged_jobs_provider_cost_usd: Decimal
     by_job_type: list[Breakdown]
     by_model: list[Breakdown]
     by_team: list[Breakdown]

@@ -14,7 +14,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
-from ..models import BudgetMode, CallStatus, DailyCallUsage, DailyJobUsage, Job, JobStatus, LLMCall, Team
+from ..jobs.service import OPEN_STATUSES
+from ..models import (
+    BudgetMode,
+    CallStatus,
+    DailyCallUsage,
+    DailyJobUsage,
+    Job,
+    JobCostSummary,
+    JobStatus,
+    LLMCall,
+    Team,
+)
 from ..money import micros_to_usd
 from ..tenancy.service import BUDGET_UNITS
 from . import rollup, schemas
@@ -116,6 +127,7 @@ _CALL_SUMS = (
     func.count().filter(LLMCall.cache_hit.is_(True)),
     func.coalesce(func.sum(LLMCall.latency_ms), 0),
     func.count(LLMCall.latency_ms),
+    func.coalesce(func.sum(LLMCall.credits_written_off), 0),
 )
 _DAILY_CALL_KEYS = (DailyCallUsage.team_id, DailyCallUsage.job_type, DailyCallUsage.alias)
 _DAILY_CALL_SUMS = tuple(
@@ -124,10 +136,10 @@ _DAILY_CALL_SUMS = tuple(
         DailyCallUsage.calls, DailyCallUsage.successful_calls, DailyCallUsage.failed_calls,
         DailyCallUsage.prompt_tokens, DailyCallUsage.completion_tokens, DailyCallUsage.provider_cost_micros,
         DailyCallUsage.client_cost_micros, DailyCallUsage.cache_hits, DailyCallUsage.latency_ms_sum,
-        DailyCallUsage.latency_ms_count,
+        DailyCallUsage.latency_ms_count, DailyCallUsage.credits_written_off,
     )
 )  # fmt: skip
-CallSums = tuple[int, ...]  # the ten sums above, in that order
+CallSums = tuple[int, ...]  # the eleven sums above, in that order
 
 
 def _merge(rows: Iterable[Any], keys: int) -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -155,20 +167,20 @@ def call_sums(session: Session, where: UsageFilter, window: Window | None) -> di
 
 
 def _add(sums: Iterable[CallSums]) -> CallSums:
-    total: CallSums = (0,) * 10
+    total: CallSums = (0,) * len(_CALL_SUMS)
     for row in sums:
         total = tuple(a + b for a, b in zip(total, row, strict=True))
     return total
 
 
 def _totals(sums: CallSums) -> schemas.CostTotals:
-    calls, ok, failed, prompt, completion, provider, client, hits, latency_sum, latency_count = sums
+    calls, ok, failed, prompt, completion, provider, client, hits, latency_sum, latency_count, written_off = sums
     return schemas.CostTotals(
         calls=calls, successful_calls=ok, failed_calls=failed, prompt_tokens=prompt, completion_tokens=completion,
         provider_cost_micros=provider, client_cost_micros=client, margin_micros=client - provider,
         provider_cost_usd=micros_to_usd(provider), client_cost_usd=micros_to_usd(client),
         margin_usd=micros_to_usd(client - provider), cache_hits=hits,
-        avg_latency_ms=latency_sum // latency_count if latency_count else None,
+        avg_latency_ms=latency_sum // latency_count if latency_count else None, credits_written_off=written_off,
     )  # fmt: skip
 
 
@@ -185,23 +197,36 @@ _JOB_KEYS = (Job.team_id, Job.job_type, Job.status)
 _DAILY_JOB_KEYS = (DailyJobUsage.team_id, DailyJobUsage.job_type, DailyJobUsage.status)
 
 
-def job_sums(session: Session, where: UsageFilter, window: Window | None) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """(jobs, credits charged) per (team, job type, status)."""
+JobSums = tuple[int, int, int]  # jobs, credits charged, provider cost of the ended jobs that charged nothing
+# The provider cost of an ended job that charged nothing (a failed job of a job-based team, say).
+_UNCHARGED_COST = func.coalesce(
+    func.sum(JobCostSummary.provider_cost_micros).filter(Job.credits_charged == 0, Job.status.not_in(OPEN_STATUSES)),
+    0,
+)
+
+
+def job_sums(session: Session, where: UsageFilter, window: Window | None) -> dict[tuple[Any, ...], JobSums]:
+    """`JobSums` per (team, job type, status)."""
     raw = where.jobs(
-        select(*_JOB_KEYS, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(*_JOB_KEYS)
+        select(*_JOB_KEYS, func.count(), func.coalesce(func.sum(Job.credits_charged), 0), _UNCHARGED_COST)
+        .outerjoin(JobCostSummary, JobCostSummary.job_id == Job.id)
+        .group_by(*_JOB_KEYS)
     )
     rows: list[Any] = []
     for part in _outside(window, Job.created_at):
         rows += session.execute(raw.where(part)).all()
     if window is not None:
-        daily = select(*_DAILY_JOB_KEYS, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged))
+        daily = select(
+            *_DAILY_JOB_KEYS, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged),
+            func.sum(DailyJobUsage.uncharged_provider_cost_micros),
+        )  # fmt: skip
         rows += session.execute(where.daily(daily.group_by(*_DAILY_JOB_KEYS), DailyJobUsage, window)).all()
     return _merge(rows, 3)  # type: ignore[return-value]
 
 
-def _job_counts(sums: dict[tuple[Any, ...], tuple[int, int]]) -> schemas.JobCounts:
+def _job_counts(sums: dict[tuple[Any, ...], JobSums]) -> schemas.JobCounts:
     by_status: dict[str, int] = {}
-    for (_, _, status), (jobs, _) in sums.items():
+    for (_, _, status), (jobs, _, _) in sums.items():
         by_status[status] = by_status.get(status, 0) + jobs
     return schemas.JobCounts(
         total=sum(by_status.values()),
@@ -209,13 +234,13 @@ def _job_counts(sums: dict[tuple[Any, ...], tuple[int, int]]) -> schemas.JobCoun
         in_progress=by_status.get(JobStatus.IN_PROGRESS, 0),
         completed=by_status.get(JobStatus.COMPLETED, 0),
         failed=by_status.get(JobStatus.FAILED, 0),
-        credits_charged=sum(credits for _, credits in sums.values()),
+        credits_charged=sum(credits for _, credits, _ in sums.values()),
     )
 
 
-def _jobs_by(sums: dict[tuple[Any, ...], tuple[int, int]], index: int) -> dict[str, int]:
+def _jobs_by(sums: dict[tuple[Any, ...], JobSums], index: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for key, (jobs, _) in sums.items():
+    for key, (jobs, _, _) in sums.items():
         counts[str(key[index])] = counts.get(str(key[index]), 0) + jobs
     return counts
 
@@ -235,12 +260,15 @@ def usage_report(session: Session, scope: str, scope_id: str | None, where: Usag
             for key, sums in sorted(_by(calls, index).items())
         ]
 
+    uncharged = sum(cost for _, _, cost in jobs.values())
     return schemas.UsageReport(
         scope=scope,
         scope_id=scope_id,
         start=where.start,
         end=where.end,
         jobs=_job_counts(jobs),
+        uncharged_jobs_provider_cost_micros=uncharged,
+        uncharged_jobs_provider_cost_usd=micros_to_usd(uncharged),
         costs=_totals(_add(calls.values())),
         by_job_type=rows(1, 1),
         by_model=rows(2, None),

@@ -13,7 +13,8 @@ from sqlalchemy import BigInteger, func, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from ..errors import InsufficientCredits, NotFound, TeamSuspended
-from ..models import CreditTransaction, EntryKind, Hold, HoldStatus, LimitType, Team, TeamStatus
+from ..models import BudgetMode, CreditTransaction, EntryKind, Hold, HoldStatus, LimitType, Team, TeamStatus
+from ..money import micros_to_usd
 
 # A team (the `teams` row) may set {amount} aside: a hard limit needs the credit; a soft limit may go
 # below zero, down to its overage ceiling if it has one.
@@ -21,9 +22,15 @@ CAN_HOLD = (
     "((credits_available >= {amount} AND credits_available > 0)"
     " OR (limit_type = 'soft' AND (overage_ceiling IS NULL OR credits_available - {amount} >= -overage_ceiling)))"
 )
-# What settling a hold of {held} for a cost of {charge} takes: under a hard limit never more than the
-# hold, so the balance never goes below zero.
-CHARGED = "(CASE WHEN {limit_type} = 'hard' THEN LEAST({charge}, {held}) ELSE {charge} END)"
+# What settling a hold of {held} for a cost of {charge} takes from team row {team}: the whole cost
+# when the hold rule above would have let the team set it aside (an overrun past the hold is charged
+# from what is available: under a hard limit down to zero, under a soft one down to its ceiling).
+# Whatever is left over is written off, and recorded as such (`WRITTEN_OFF`), never dropped silently.
+CHARGED = (
+    "(CASE WHEN {team}.limit_type = 'hard' THEN LEAST({charge}, {held} + GREATEST({team}.credits_available, 0))"
+    " WHEN {team}.overage_ceiling IS NULL THEN {charge}"
+    " ELSE LEAST({charge}, GREATEST({held} + {team}.credits_available + {team}.overage_ceiling, 0)) END)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ def _append(
     amount: int,
     held_delta: int = 0,
     charged: int = 0,
+    written_off: int = 0,
     *,
     job_id: uuid.UUID | None = None,
     call_id: uuid.UUID | None = None,
@@ -59,6 +67,7 @@ def _append(
             amount=amount,
             held_delta=held_delta,
             charged=charged,
+            written_off=written_off,
             balance_after=balance.remaining,
             job_id=job_id,
             call_id=call_id,
@@ -81,6 +90,23 @@ def warns(allocated: int, available: int, held: int, limit_type: str, threshold_
     """A soft-limited team has used its warning threshold's share of what it was allocated."""
     used = allocated - available - held
     return limit_type == LimitType.SOFT and allocated > 0 and used * 100 >= allocated * threshold_percent
+
+
+def team_warns(team: Team) -> bool:
+    """`warns` for a loaded team row."""
+    return warns(
+        team.credits_allocated, team.credits_available, team.credits_held, team.limit_type, team.warn_threshold_percent
+    )
+
+
+def insufficient_credits(team_id: str, budget_mode: str, available: int, needed: int) -> InsufficientCredits:
+    """The 402 for work a team cannot pay for, in the team's own budget unit."""
+    if budget_mode == BudgetMode.CONSUMPTION_USD:
+        have, need = f"${micros_to_usd(available)} (micro-USD {available})", f"up to ${micros_to_usd(needed)}"
+    else:
+        unit = "tokens" if budget_mode == BudgetMode.CONSUMPTION_TOKENS else "credits"
+        have, need = f"{available} {unit}", f"{needed}"
+    return InsufficientCredits(f"team '{team_id}' has {have} available; this work needs {need}")
 
 
 def _balance(row: tuple) -> Balance:  # type: ignore[type-arg]
@@ -123,9 +149,7 @@ def place_hold(
             raise NotFound(f"team '{team_id}' not found")
         if team.status != TeamStatus.ACTIVE:
             raise TeamSuspended(f"team '{team_id}' is suspended")
-        raise InsufficientCredits(
-            f"team '{team_id}' has {team.credits_available} credits available; this work needs {amount}"
-        )
+        raise insufficient_credits(team_id, team.budget_mode, team.credits_available, amount)
     balance = _balance(tuple(row))
     hold = Hold(id=uuid.uuid4(), team_id=team_id, job_id=job_id, call_id=call_id, amount=amount)
     session.add(hold)
@@ -147,29 +171,28 @@ def _resolve(session: Session, hold_id: uuid.UUID, status: HoldStatus) -> Hold |
 def settle_hold(session: Session, hold_id: uuid.UUID, charge: int, reason: str | None = None) -> int | None:
     """Consume `charge` from a hold and give the rest back. Returns what was charged, None if already resolved.
 
-    Under a hard limit the charge never exceeds the hold, so the balance never goes below zero.
+    A charge above the hold is taken from the balance as far as the hold rule allows (`CHARGED`).
     """
     hold = _resolve(session, hold_id, HoldStatus.SETTLED)
     if hold is None:
         return None
-    charged = literal_column(
-        CHARGED.format(limit_type="teams.limit_type", charge=int(charge), held=int(hold.amount)), BigInteger
-    )
+    # The rule reads the balance before the settle: the team row is locked, then changed.
+    charged = literal_column(CHARGED.format(team="teams", charge=int(charge), held=int(hold.amount)), BigInteger)
+    taken = int(session.execute(select(charged).where(Team.id == hold.team_id).with_for_update()).scalar_one())
     row = session.execute(
         update(Team)
         .where(Team.id == hold.team_id)
         .values(
-            credits_available=Team.credits_available + hold.amount - charged,
+            credits_available=Team.credits_available + hold.amount - taken,
             credits_held=Team.credits_held - hold.amount,
         )
-        .returning(*_RETURNING, charged)
+        .returning(*_RETURNING)
     ).one()
-    charge = int(row[-1])
     _append(
-        session, hold.team_id, EntryKind.SETTLE, _balance(tuple(row[:-1])), hold.amount - charge, -hold.amount,
-        charge, job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
+        session, hold.team_id, EntryKind.SETTLE, _balance(tuple(row)), hold.amount - taken, -hold.amount,
+        taken, charge - taken, job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
     )  # fmt: skip
-    return charge
+    return taken
 
 
 def release_hold(session: Session, hold_id: uuid.UUID, reason: str | None = None) -> bool:

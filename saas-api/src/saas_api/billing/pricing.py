@@ -1,4 +1,10 @@
-"""What a call may cost (the hold) and what it does cost (the charge), per budget mode."""
+"""What a call may cost (the hold) and what it does cost (the charge), per budget mode.
+
+One price rule for every call, buffered, streamed, through `/v1` or finished by the sweeper: the
+client pays the alias's price for the tokens used, plus markup. The provider cost (what we pay) is
+LiteLLM's own figure when it gives one, else an estimate at the alias's price; it moves the margin,
+never the bill.
+"""
 
 import json
 from dataclasses import dataclass
@@ -22,14 +28,21 @@ class Price:
 class CallCost:
     provider_cost_micros: int
     client_cost_micros: int
-    cost_source: (
-        str  # "proxy": LiteLLM's x-litellm-response-cost; "alias": our price x tokens; "cache": no provider call
-    )
+    # Of the provider cost: "proxy" (LiteLLM's figure), "alias" (estimated at the alias's price),
+    # "cache" (answered from the cache: no provider call, nothing to pay).
+    cost_source: str
 
 
-def prompt_token_bound(messages: list[dict[str, Any]]) -> int:
-    """An upper bound on a prompt's tokens: every token is at least one byte of its JSON."""
-    return len(json.dumps(messages).encode()) + 8 * len(messages) + 16
+# What a provider turns into prompt tokens: the messages, and the tool and response schemas.
+PROMPT_PARTS = ("messages", "tools", "tool_choice", "response_format")
+
+
+def prompt_token_bound(request: dict[str, Any]) -> int:
+    """An upper bound on the prompt tokens of a request: everything in it that becomes prompt (see
+    `PROMPT_PARTS`), each token being at least one byte of its JSON, plus per-item overhead."""
+    parts = [request[name] for name in PROMPT_PARTS if request.get(name) is not None]
+    items = len(request.get("messages") or ()) + len(request.get("tools") or ())
+    return sum(len(json.dumps(part).encode()) for part in parts) + 8 * items + 16
 
 
 def hold_amount(mode: BudgetMode, price: Price, prompt_bound: int, max_tokens: int) -> int:
@@ -45,16 +58,16 @@ def hold_amount(mode: BudgetMode, price: Price, prompt_bound: int, max_tokens: i
 def call_cost(
     price: Price, prompt_tokens: int, completion_tokens: int, proxy_cost_usd: str | None, cache_hit: bool
 ) -> CallCost:
+    """The provider cost and the client cost of a call (see the module's price rule)."""
     if cache_hit:
         return CallCost(0, 0, "cache")
+    at_alias_price = token_cost_micros(
+        prompt_tokens, completion_tokens, price.input_micros_per_mtok, price.output_micros_per_mtok
+    )
+    client = with_markup(at_alias_price, price.markup_percent)
     if proxy_cost_usd is not None:
-        provider, source = usd_to_micros(proxy_cost_usd), "proxy"
-    else:
-        provider = token_cost_micros(
-            prompt_tokens, completion_tokens, price.input_micros_per_mtok, price.output_micros_per_mtok
-        )
-        source = "alias"
-    return CallCost(provider, with_markup(provider, price.markup_percent), source)
+        return CallCost(usd_to_micros(proxy_cost_usd), client, "proxy")
+    return CallCost(at_alias_price, client, "alias")
 
 
 def call_charge(mode: BudgetMode, cost: CallCost, total_tokens: int) -> int:

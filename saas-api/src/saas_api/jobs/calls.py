@@ -19,7 +19,7 @@ from ..config import get_settings
 from ..db import run_in_transaction
 from ..errors import DomainError, ServiceUnavailable, TeamSuspended, UnprocessableEntity, UpstreamError
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
-from ..models import BudgetMode, JobStatus, TeamStatus
+from ..models import BudgetMode, CacheScope, JobStatus, TeamStatus
 from . import schemas, service, store
 
 log = logging.getLogger(__name__)
@@ -62,25 +62,42 @@ async def record(ticket: service.CallTicket, outcome: service.CallOutcome) -> No
         log.exception("could not record call %s; the sweeper will reconcile it", ticket.call_id)
 
 
-async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:
-    """Check the call may start, hold what it may cost and record it in flight."""
-    settings = get_settings()
-    if params.max_tokens is not None and params.max_tokens > settings.max_tokens_limit:
-        raise UnprocessableEntity(f"max_tokens: must be at most {settings.max_tokens_limit}", param="max_tokens")
+async def resolve(team_id: str, params: schemas.CallParams) -> tuple[admission.TeamView, admission.AliasView]:
+    """Check a call may be made at all (its alias, its max_tokens, the team's status) before any
+    work is recorded: a refused request leaves nothing behind, not even a failed job."""
+    limit = get_settings().max_tokens_limit
+    if params.max_tokens is not None and params.max_tokens > limit:
+        raise UnprocessableEntity(f"max_tokens: must be at most {limit}", param="max_tokens")
     team, alias = await admission.call_views(team_id, params.model)
     if team.status != TeamStatus.ACTIVE:
         raise TeamSuspended(f"team '{team_id}' is suspended")
+    return team, alias
+
+
+def _cache_namespace(team: admission.TeamView, alias: admission.AliasView) -> str | None:
+    """The cache a call may read and fill: its team's, or its organization's; never another tenant's."""
+    if not alias.cache_enabled:
+        return None
+    prefix = get_settings().litellm_cache_namespace
+    if alias.cache_scope == CacheScope.ORGANIZATION:
+        return f"{prefix}:org:{team.organization_id}"
+    return f"{prefix}:team:{team.team_id}"
+
+
+async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> service.CallTicket:
+    """Check the call may start, hold what it may cost and record it in flight."""
+    team, alias = await resolve(team_id, params)
     markup = alias.markup_percent if alias.markup_percent is not None else team.markup_percent
     price = Price(alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, markup)
     mode = BudgetMode(team.budget_mode)
+    # The reply is always bounded, as a model's output limit bounds it: by the caller, at most the alias's.
+    max_tokens = min(params.max_tokens or alias.max_output_tokens, alias.max_output_tokens)
     amount = 0
     if mode != BudgetMode.JOB_BASED:  # job-based teams hold per job, not per call
-        messages = [m.model_dump(exclude_none=True) for m in params.messages]
-        max_tokens = params.max_tokens or settings.hold_max_tokens_default
-        amount = hold_amount(mode, price, prompt_token_bound(messages), max_tokens)
+        amount = hold_amount(mode, price, prompt_token_bound(params.provider_params()), max_tokens)
     ticket = service.CallTicket(
         call_id=uuid.uuid4(), job_id=job_id, team_id=team_id, alias=alias.alias, litellm_model=alias.litellm_model,
-        price=price, budget_mode=mode, cache_enabled=alias.cache_enabled,
+        price=price, budget_mode=mode, max_tokens=max_tokens, cache_namespace=_cache_namespace(team, alias),
         hold_id=uuid.uuid4() if mode != BudgetMode.JOB_BASED else None,
     )  # fmt: skip
     warn = await store.begin_call(
@@ -96,11 +113,9 @@ def _wants_json(params: schemas.CallParams) -> bool:
 def _payload(ticket: service.CallTicket, params: schemas.CallParams) -> dict[str, Any]:
     payload = params.provider_params()
     payload["model"] = ticket.litellm_model
-    if ticket.budget_mode != BudgetMode.JOB_BASED and params.max_tokens is None:
-        # The hold assumed this many completion tokens; make it a true bound.
-        payload["max_tokens"] = get_settings().hold_max_tokens_default
-    if ticket.cache_enabled:
-        payload["cache"] = {"use-cache": True}
+    payload["max_tokens"] = ticket.max_tokens  # what the hold assumed: a true bound
+    if ticket.cache_namespace is not None:
+        payload["cache"] = {"use-cache": True, "namespace": ticket.cache_namespace}
     payload["metadata"] = {"saas_job_id": str(ticket.job_id), "saas_call_id": str(ticket.call_id)}
     return payload
 
@@ -208,6 +223,9 @@ async def _pump(
     if usage:
         outcome.prompt_tokens = int(usage.get("prompt_tokens") or 0)
         outcome.completion_tokens = int(usage.get("completion_tokens") or 0)
+        # LiteLLM's own figure (litellm/config.yaml: include_cost_in_streaming_usage); the cost header
+        # of a stream is sent before there is anything to cost.
+        outcome.proxy_cost_usd = str(usage["cost"]) if usage.get("cost") is not None else None
     elif parts:  # cut before the usage chunk: bill what we saw arrive
         messages = [m.model_dump(exclude_none=True) for m in params.messages]
         outcome.prompt_tokens = sum(_estimate_tokens(json.dumps(m.get("content", ""))) + 4 for m in messages)
@@ -215,7 +233,6 @@ async def _pump(
     outcome.latency_ms = meta.latency_ms
     outcome.resolved_model = meta.resolved_model
     outcome.cache_hit = meta.cache_hit
-    outcome.proxy_cost_usd = None  # the cost header precedes the body; price the usage ourselves
     if outcome.ok and _wants_json(params):
         outcome.parsed_ok = _parse_json(text)[1]
     # Recorded before the client hears the end (or the error): what it sees is already in the books.
@@ -269,8 +286,10 @@ async def _fail_job(team_id: str, job_id: uuid.UUID, message: str | None) -> Non
 async def single_call_job(
     proxy: LiteLLMProxy, team_id: str, virtual_key: str, job_type: str, metadata: dict[str, Any],
     params: schemas.CallParams,
-) -> tuple[schemas.LLMCallResponse, schemas.JobSummary]:  # fmt: skip
-    """One job, one buffered call: completed if the call succeeds, failed (and free) if not."""
+) -> tuple[schemas.LLMCallResponse, schemas.JobSummary, bool]:  # fmt: skip
+    """One job, one buffered call: completed if the call succeeds, failed (and free) if not.
+    Returns the reply, the job's summary and whether the team is past its warning threshold."""
+    await resolve(team_id, params)
     job, _ = await run_in_transaction(service.create_job, team_id, job_type, metadata)
     try:
         ticket = await admit(team_id, job.id, params, stream=False)
@@ -278,8 +297,8 @@ async def single_call_job(
     except DomainError as exc:
         await _fail_job(team_id, job.id, exc.message)
         raise
-    summary = await with_db_retries(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
-    return reply, summary
+    summary, warn = await with_db_retries(service.complete_job, team_id, job.id, JobStatus.COMPLETED)
+    return reply, summary, warn
 
 
 async def single_call_job_stream(
@@ -287,6 +306,7 @@ async def single_call_job_stream(
     params: schemas.CallParams,
 ) -> tuple[service.CallTicket, AsyncIterator[StreamEvent]]:  # fmt: skip
     """One job, one streamed call; the job ends when the stream does, whether or not the client stays."""
+    await resolve(team_id, params)
     job, _ = await run_in_transaction(service.create_job, team_id, job_type, metadata)
 
     async def end_job(outcome: service.CallOutcome) -> None:

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from ..auth import CurrentTeam
 from ..concurrency import CallSlot
@@ -19,6 +19,7 @@ from . import calls, schemas, service
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 WARNING_HEADER = "X-Credits-Warning"
+WARNING = "credits past the warning threshold"
 
 
 def _proxy(request: Request) -> LiteLLMProxy:
@@ -30,10 +31,15 @@ def _own_team(team: CurrentTeam, team_id: str | None) -> None:
         raise Forbidden("team_id does not match the virtual key's team", param="team_id")
 
 
-def _warned(response: JSONResponse, warn: bool) -> JSONResponse:
+def _warned(response: Response, warn: bool) -> Response:
+    """Every response to a team past its warning threshold says so (a replayed one as it was first sent)."""
     if warn:
-        response.headers[WARNING_HEADER] = "credits past the warning threshold"
+        response.headers[WARNING_HEADER] = WARNING
     return response
+
+
+def warning_headers(warn: bool) -> dict[str, str]:
+    return {WARNING_HEADER: WARNING} if warn else {}
 
 
 @router.post("/create", status_code=201, response_model=schemas.JobOut)
@@ -95,13 +101,16 @@ async def complete_job(
 ) -> Response:
     """End the job. Completed: one credit (job-based budgets); failed: none."""
 
+    warn = False
+
     async def work() -> tuple[int, Any]:
-        summary = await run_in_transaction(
+        nonlocal warn
+        summary, warn = await run_in_transaction(
             service.complete_job, team.team_id, job_id, JobStatus(data.status), data.metadata, data.error_message
         )
         return 200, summary
 
-    return await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.complete", data, work)
+    return _warned(await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.complete", data, work), warn)
 
 
 @router.post("/create-and-call", response_model=schemas.CreateAndCallResponse, dependencies=[CallSlot])
@@ -110,14 +119,16 @@ async def create_and_call(
 ) -> Response:
     """One request, one job, one call; the job is completed (or failed, if the call fails)."""
     _own_team(team, data.team_id)
+    warn = False
 
     async def work() -> tuple[int, Any]:
-        reply, summary = await calls.single_call_job(
+        nonlocal warn
+        reply, summary, warn = await calls.single_call_job(
             _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
         )
         return 200, schemas.CreateAndCallResponse(**reply.model_dump(), job=summary)
 
-    return await idempotent(team.team_id, idempotency_key, "jobs.create-and-call", data, work)
+    return _warned(await idempotent(team.team_id, idempotency_key, "jobs.create-and-call", data, work), warn)
 
 
 # -- streaming ----------------------------------------------------------------------------------
@@ -147,7 +158,7 @@ async def llm_call_stream(
     `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
     ticket = await calls.admit(team.team_id, job_id, data, stream=True)
     events = await calls.open_stream(_proxy(request), team.virtual_key, ticket, data)
-    headers = {**SSE_HEADERS, **({WARNING_HEADER: "credits past the warning threshold"} if ticket.warn else {})}
+    headers = {**SSE_HEADERS, **warning_headers(ticket.warn)}
     return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)
 
 
@@ -158,4 +169,5 @@ async def create_and_call_stream(data: schemas.CreateAndCallRequest, team: Curre
     ticket, events = await calls.single_call_job_stream(
         _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
     )
-    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=SSE_HEADERS)
+    headers = {**SSE_HEADERS, **warning_headers(ticket.warn)}
+    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)

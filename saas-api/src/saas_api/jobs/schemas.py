@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..metadata import Metadata
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,7 +16,7 @@ class Strict(BaseModel):
 class JobCreate(Strict):
     team_id: str | None = Field(None, description="optional; must be the key's own team")
     job_type: str = Field(min_length=1, max_length=128, examples=["document_analysis"])
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class JobOut(BaseModel):
@@ -23,6 +25,8 @@ class JobOut(BaseModel):
     job_type: str
     status: str
     metadata: dict[str, Any]
+    result_metadata: dict[str, Any] | None = Field(None, description="the metadata given when the job was completed")
+    error_message: str | None = Field(None, description="why the job failed, when it did")
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None
@@ -80,7 +84,7 @@ class LLMCallRequest(CallParams):
 class CreateAndCallRequest(CallParams):
     team_id: str | None = None
     job_type: str = Field(min_length=1, max_length=128)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class CallReply(BaseModel):
@@ -100,7 +104,7 @@ class LLMCallResponse(BaseModel):
 
 class JobComplete(Strict):
     status: Literal["completed", "failed"]
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     error_message: str | None = Field(None, max_length=2000)
 
 

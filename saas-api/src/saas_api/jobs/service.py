@@ -15,6 +15,7 @@ from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
 from ..models import (
     BudgetMode,
     CallStatus,
+    FailedJobPolicy,
     Job,
     JobCostSummary,
     JobStatus,
@@ -51,6 +52,8 @@ def job_out(job: Job) -> schemas.JobOut:
         job_type=job.job_type,
         status=job.status,
         metadata=job.metadata_,
+        result_metadata=job.result_metadata,
+        error_message=job.error_message,
         created_at=job.created_at,
         updated_at=job.updated_at,
         completed_at=job.completed_at,
@@ -61,12 +64,12 @@ def create_job(session: Session, team_id: str, job_type: str, metadata: dict) ->
     """Create a job. job_based teams hold one credit for it until it ends. Returns (job, warn)."""
     team = _team(session, team_id)
     job = Job(id=uuid.uuid4(), team_id=team_id, job_type=job_type, metadata_=metadata)
-    warn = False
     if team.budget_mode == BudgetMode.JOB_BASED:
         job.hold_id, balance = ledger.place_hold(session, team_id, 1, job_id=job.id)
         warn = balance.warn
     else:
         _admit(team)
+        warn = ledger.team_warns(team)
     session.add(job)
     session.flush()
     session.refresh(job)
@@ -107,7 +110,8 @@ class CallTicket:
     litellm_model: str
     price: Price
     budget_mode: BudgetMode
-    cache_enabled: bool
+    max_tokens: int  # the reply's bound, sent to the proxy and assumed by the hold
+    cache_namespace: str | None  # the response cache this call shares (None: no cache)
     hold_id: uuid.UUID | None
     warn: bool = False
 
@@ -162,8 +166,10 @@ def _call_totals(session: Session, job_id: uuid.UUID) -> dict[str, int]:
 def complete_job(
     session: Session, team_id: str, job_id: uuid.UUID, status: JobStatus, metadata: dict | None = None,  # type: ignore[type-arg]
     error_message: str | None = None, *, allow_in_flight: bool = False,
-) -> schemas.JobSummary:  # fmt: skip
-    """End a job: aggregate its calls and charge it (job_based: one credit if completed, none if failed)."""
+) -> tuple[schemas.JobSummary, bool]:  # fmt: skip
+    """End a job: aggregate its calls and charge it. Job-based teams pay the job's credit when it
+    completed; a failed one is free, unless the team's policy charges it once any call succeeded.
+    Returns the job's summary and whether the team is past its warning threshold."""
     job = get_job(session, team_id, job_id, lock=True)  # no call may start while the job ends
     if job.status not in OPEN_STATUSES:
         raise Conflict(f"job '{job_id}' is already {job.status}")
@@ -180,8 +186,10 @@ def complete_job(
         raise Conflict(f"job '{job_id}' is already ended")
     job_credits = 0
     if job.hold_id is not None:
-        if status == JobStatus.COMPLETED:
-            job_credits = ledger.settle_hold(session, job.hold_id, 1, reason=f"job {job_id} completed") or 0
+        team = _team(session, team_id)
+        delivered = team.failed_job_policy == FailedJobPolicy.CHARGE_IF_ANY_CALL_SUCCEEDED and totals["success"] > 0
+        if status == JobStatus.COMPLETED or delivered:
+            job_credits = ledger.settle_hold(session, job.hold_id, 1, reason=f"job {job_id} {status}") or 0
         else:
             ledger.release_hold(session, job.hold_id, reason=f"job {job_id} {status}")
     credits = job_credits + totals["credits"]
@@ -196,7 +204,8 @@ def complete_job(
     )  # fmt: skip
     session.flush()
     session.refresh(job)
-    return job_summary(session, job)
+    summary = job_summary(session, job)
+    return summary, ledger.team_warns(_team(session, team_id))
 
 
 def job_summary(session: Session, job: Job) -> schemas.JobSummary:

@@ -11,12 +11,16 @@ rows so that a call costs two round trips in all. The books are checked after ev
 (tests/conftest.py).
 """
 
-from ..billing.ledger import CAN_HOLD, CHARGED, warns
+import logging
+
+from ..billing.ledger import CAN_HOLD, CHARGED, insufficient_credits, warns
 from ..billing.pricing import call_charge, call_cost
 from ..db import fetch_one
-from ..errors import Conflict, DomainError, InsufficientCredits, NotFound, TeamSuspended
+from ..errors import Conflict, DomainError, NotFound, TeamSuspended
 from ..models import TeamStatus
 from .service import OPEN_STATUSES, CallOutcome, CallTicket
+
+log = logging.getLogger(__name__)
 
 # $1 job, $2 team, $3 call, $4 organization, $5 alias, $6 model group, $7 stream, $8 structured,
 # $9 hold amount, $10 hold id (NULL: nothing to hold, a job-based team pays per job).
@@ -49,18 +53,22 @@ WITH job AS (
                            client_cost_micros, credits_charged, cache_hit)
     SELECT $3, $1, $2, $4, job_type, $5, $6, 'in_flight', $7, $8, $10, 0, 0, 0, 0, 0, false FROM admitted
 )
-SELECT held.* FROM admitted LEFT JOIN held ON true
+-- The balance after the hold (or, with nothing held, as it stands), for the warning threshold.
+SELECT t.credits_allocated, COALESCE(held.credits_available, t.credits_available) AS credits_available,
+       COALESCE(held.credits_held, t.credits_held) AS credits_held, t.limit_type, t.warn_threshold_percent
+FROM admitted LEFT JOIN held ON true JOIN teams t ON t.id = $2
 """.format(can_hold=CAN_HOLD.format(amount="$9"))
 
 # Why a call was refused: read only when BEGIN_CALL admitted nothing.
 REFUSAL = """
-SELECT j.status AS job_status, t.status AS team_status, t.credits_available
+SELECT j.status AS job_status, t.status AS team_status, t.credits_available, t.budget_mode
 FROM jobs j JOIN teams t ON t.id = j.team_id
 WHERE j.id = $1 AND j.team_id = $2
 """
 
 # $1 call, $2 status, $3-$14 the outcome, $15 the charge, $16 the hold (or NULL), $17 the ledger reason.
 # Finishes an in-flight call once: a second finisher (the sweeper, a retry) changes nothing.
+# The team row is locked first, so the ledger's `CHARGED` rule reads the balance the settle changes.
 #
 # Its commit does not wait for the WAL to reach the disk (`async_commit`: synchronous_commit off for this
 # statement alone): half of its time and most of its tail. A PostgreSQL crash (not a restart, which
@@ -71,15 +79,18 @@ FINISH_CALL = """
 WITH async_commit AS (
     SELECT set_config('synchronous_commit', 'off', true) AS off
 ), charge AS (
-    SELECT h.id, h.team_id, h.job_id, h.call_id, h.amount, {charged} AS credits
+    SELECT h.id, h.team_id, h.job_id, h.call_id, h.amount, {charged} AS credits,
+           CAST($15 AS bigint) - {charged} AS written_off
     FROM credit_holds h JOIN teams t ON t.id = h.team_id
     WHERE h.id = $16 AND h.status = 'open'
+    FOR UPDATE OF t
 ), call AS (
     UPDATE llm_calls
     SET status = $2, prompt_tokens = $3, completion_tokens = $4, provider_cost_micros = $5,
         client_cost_micros = $6, cost_source = $7, resolved_model = $8, latency_ms = $9, cache_hit = $10,
         finish_reason = $11, parsed_ok = $12, error_type = $13, error_message = $14, finished_at = now(),
-        credits_charged = COALESCE((SELECT credits FROM charge), 0)
+        credits_charged = COALESCE((SELECT credits FROM charge), 0),
+        credits_written_off = COALESCE((SELECT written_off FROM charge), 0)
     WHERE id = $1 AND status = 'in_flight'
     RETURNING id
 ), settled AS (
@@ -94,14 +105,14 @@ WITH async_commit AS (
     WHERE t.id = charge.team_id AND EXISTS (SELECT FROM settled)
     RETURNING t.credits_available + t.credits_held AS remaining
 ), entry AS (
-    INSERT INTO credit_transactions (team_id, kind, amount, held_delta, charged, balance_after, job_id, call_id,
-                                     hold_id, reason)
+    INSERT INTO credit_transactions (team_id, kind, amount, held_delta, charged, written_off, balance_after, job_id,
+                                     call_id, hold_id, reason)
     SELECT charge.team_id, 'settle', charge.amount - charge.credits, -charge.amount, charge.credits,
-           balance.remaining, charge.job_id, charge.call_id, charge.id, $17
+           charge.written_off, balance.remaining, charge.job_id, charge.call_id, charge.id, $17
     FROM charge, balance
 )
-SELECT count(*) AS finished FROM call, async_commit
-""".format(charged=CHARGED.format(limit_type="t.limit_type", charge="CAST($15 AS bigint)", held="h.amount"))
+SELECT count(*) AS finished, COALESCE((SELECT written_off FROM charge), 0) AS written_off FROM call, async_commit
+""".format(charged=CHARGED.format(team="t", charge="CAST($15 AS bigint)", held="h.amount"))
 
 
 async def begin_call(
@@ -115,8 +126,6 @@ async def begin_call(
     )  # fmt: skip
     if row is None:
         raise await _refusal(ticket, hold_amount)
-    if row["credits_allocated"] is None:  # nothing held
-        return False
     return warns(
         row["credits_allocated"], row["credits_available"], row["credits_held"], row["limit_type"],
         row["warn_threshold_percent"],
@@ -132,9 +141,7 @@ async def _refusal(ticket: CallTicket, hold_amount: int) -> DomainError:
         return Conflict(f"job '{ticket.job_id}' is {row['job_status']}; it takes no more calls")
     if row["team_status"] != TeamStatus.ACTIVE:
         return TeamSuspended(f"team '{ticket.team_id}' is suspended")
-    return InsufficientCredits(
-        f"team '{ticket.team_id}' has {row['credits_available']} credits available; this work needs {hold_amount}"
-    )
+    return insufficient_credits(ticket.team_id, row["budget_mode"], row["credits_available"], hold_amount)
 
 
 async def finish_call(ticket: CallTicket, outcome: CallOutcome) -> bool:
@@ -152,4 +159,9 @@ async def finish_call(ticket: CallTicket, outcome: CallOutcome) -> bool:
         outcome.resolved_model, outcome.latency_ms, outcome.cache_hit, outcome.finish_reason, outcome.parsed_ok,
         outcome.error_type, outcome.error_message, charge, ticket.hold_id, f"call {ticket.call_id}",
     )  # fmt: skip
+    if row and row["written_off"]:
+        log.warning(
+            "call %s of team %s cost %d more than the team could pay; written off and recorded",
+            ticket.call_id, ticket.team_id, row["written_off"],
+        )  # fmt: skip
     return bool(row and row["finished"])

@@ -21,6 +21,7 @@ from ..auth import CurrentTeam
 from ..concurrency import CallSlot
 from ..db import run_in_transaction
 from ..jobs import calls, schemas, service
+from ..jobs.router import warning_headers
 from ..litellm_proxy import LiteLLMProxy
 from ..models import ModelAlias, group_aliases, team_access_groups
 
@@ -86,14 +87,14 @@ async def chat_completions(
         return StreamingResponse(
             _chunks(events, ticket),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Job-Id": str(ticket.job_id)},
+            headers={"Cache-Control": "no-cache", "X-Job-Id": str(ticket.job_id), **warning_headers(ticket.warn)},
         )
     if x_job_id is None:
-        reply, _ = await calls.single_call_job(proxy, team.team_id, team.virtual_key, x_job_type, {}, params)
+        reply, _, warn = await calls.single_call_job(proxy, team.team_id, team.virtual_key, x_job_type, {}, params)
     else:
         ticket = await calls.admit(team.team_id, x_job_id, params, stream=False)
-        reply = await calls.buffered_call(proxy, team.virtual_key, ticket, params)
-    return JSONResponse(_completion(reply), headers={"X-Job-Id": str(reply.job_id)})
+        reply, warn = await calls.buffered_call(proxy, team.virtual_key, ticket, params), ticket.warn
+    return JSONResponse(_completion(reply), headers={"X-Job-Id": str(reply.job_id), **warning_headers(warn)})
 
 
 async def _chunks(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTicket) -> AsyncIterator[str]:

@@ -107,7 +107,8 @@ async def update_alias(alias: str, data: schemas.AliasUpdate, request: Request) 
 
 @router.post("/teams/create", response_model=schemas.TeamCreated, status_code=201, tags=["teams"])
 async def create_team(data: schemas.TeamCreate, request: Request) -> schemas.TeamCreated:
-    """Create a team and mint its LiteLLM virtual key. The key is returned here, once."""
+    """Create a team with its first API key, returned here once (`api_key`). The team's LiteLLM
+    virtual key, which carries its models and rate limits, is minted and kept server-side."""
     return await service.create_team(_proxy(request), data)
 
 
@@ -123,7 +124,7 @@ def get_team(team_id: str, session: SessionDep) -> schemas.TeamOut:
 
 @router.patch("/teams/{team_id}", response_model=schemas.TeamOut, tags=["teams"])
 async def update_team(team_id: str, data: schemas.TeamUpdate, request: Request) -> schemas.TeamOut:
-    """Edit limits, markup, access groups; the LiteLLM key follows."""
+    """Edit limits, markup, access groups; the team's LiteLLM key follows."""
     return await service.update_team(_proxy(request), team_id, data)
 
 
@@ -159,13 +160,13 @@ def list_keys(team_id: str, session: SessionDep) -> list[schemas.TeamKeyOut]:
 
 @router.post("/teams/{team_id}/keys", response_model=schemas.TeamKeyCreated, status_code=201, tags=["teams"])
 async def create_key(team_id: str, request: Request) -> schemas.TeamKeyCreated:
-    """Mint another virtual key for the team, e.g. to rotate keys without downtime. Shown once."""
+    """Another API key for the team, e.g. to rotate keys without downtime. Shown once (`api_key`)."""
     return await service.create_key(_proxy(request), team_id)
 
 
 @router.delete("/teams/{team_id}/keys/{key_id}", response_model=schemas.TeamKeyOut, tags=["teams"])
 async def revoke_key(team_id: str, key_id: str, request: Request) -> schemas.TeamKeyOut:
-    """Revoke a key (its `key_id` from the key list)."""
+    """Revoke an active key (its `key_id` from the key list); an unknown or revoked one is 404."""
     return await service.revoke_key(_proxy(request), team_id, key_id)
 
 

@@ -6,7 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..models import BudgetMode, LimitType
+from ..metadata import Metadata
+from ..models import BudgetMode, CacheScope, FailedJobPolicy, LimitType
+
+# Upper bounds keep every number inside its column (BIGINT, INTEGER), so a huge one is a 422, not a 500.
+MAX_CREDITS = 10**15  # any one amount of credits, in the budget unit
+MAX_RATE_LIMIT = 2**31 - 1  # rpm/tpm: INTEGER columns
+MAX_PRICE_PER_MILLION = Decimal(10_000)  # USD per 1M tokens; keeps tokens x price inside BIGINT micros
 
 Identifier = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
@@ -18,7 +24,7 @@ class Strict(BaseModel):
 class OrganizationCreate(Strict):
     organization_id: str = Identifier
     name: str = Field(min_length=1, max_length=256)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class OrganizationOut(BaseModel):
@@ -51,25 +57,33 @@ class AliasCreate(Strict):
     alias: str = Identifier
     litellm_model: str = Field(min_length=1, max_length=256, description="the model_name the LiteLLM proxy serves")
     input_price_per_million: Decimal | None = Field(
-        None, ge=0, description="USD per 1M input tokens (default: LiteLLM's cost map)"
+        None, ge=0, le=MAX_PRICE_PER_MILLION, description="USD per 1M input tokens (default: LiteLLM's cost map)"
     )
     output_price_per_million: Decimal | None = Field(
-        None, ge=0, description="USD per 1M output tokens (default: LiteLLM's cost map)"
+        None, ge=0, le=MAX_PRICE_PER_MILLION, description="USD per 1M output tokens (default: LiteLLM's cost map)"
     )
     markup_percent: Decimal | None = Field(
         None, ge=0, le=10_000, description="overrides the team's markup for this alias"
     )
     cache_enabled: bool = False
+    cache_scope: CacheScope = Field(
+        CacheScope.TEAM, description="who shares the alias's response cache: each team alone, or an organization"
+    )
+    max_output_tokens: int | None = Field(
+        None, ge=1, le=1_000_000, description="the reply's bound when a call sets none (default: the model's limit)"
+    )
     description: str | None = Field(None, max_length=2000)
     access_groups: list[str] = Field(default_factory=list, description="groups to add this alias to")
 
 
 class AliasUpdate(Strict):
     litellm_model: str | None = Field(None, min_length=1, max_length=256)
-    input_price_per_million: Decimal | None = Field(None, ge=0)
-    output_price_per_million: Decimal | None = Field(None, ge=0)
+    input_price_per_million: Decimal | None = Field(None, ge=0, le=MAX_PRICE_PER_MILLION)
+    output_price_per_million: Decimal | None = Field(None, ge=0, le=MAX_PRICE_PER_MILLION)
     markup_percent: Decimal | None = Field(None, ge=0, le=10_000)
     cache_enabled: bool | None = None
+    cache_scope: CacheScope | None = None
+    max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
     description: str | None = Field(None, max_length=2000)
 
 
@@ -80,6 +94,8 @@ class AliasOut(BaseModel):
     output_price_per_million: Decimal
     markup_percent: Decimal | None
     cache_enabled: bool
+    cache_scope: CacheScope
+    max_output_tokens: int
     description: str | None
     access_groups: list[str]
 
@@ -89,16 +105,20 @@ class TeamCreate(Strict):
     team_id: str = Identifier
     team_alias: str | None = Field(None, max_length=256)
     access_groups: list[str] = Field(default_factory=list)
-    credits_allocated: int = Field(0, ge=0, le=10**15)
+    credits_allocated: int = Field(0, ge=0, le=MAX_CREDITS)
     budget_mode: BudgetMode = BudgetMode.JOB_BASED
     limit_type: LimitType = LimitType.HARD
     warn_threshold_percent: int = Field(80, ge=1, le=100)
-    overage_ceiling: int | None = Field(None, ge=0)
+    overage_ceiling: int | None = Field(None, ge=0, le=MAX_CREDITS)
     markup_percent: Decimal = Field(Decimal(0), ge=0, le=10_000)
+    failed_job_policy: FailedJobPolicy = Field(
+        FailedJobPolicy.FREE,
+        description="job-based teams: whether a job ended as failed is free, or costs its credit once any call succeeded",
+    )
     default_alias: str | None = None
-    rpm_limit: int | None = Field(None, ge=1)
-    tpm_limit: int | None = Field(None, ge=1)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    rpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
+    tpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class TeamUpdate(Strict):
@@ -106,21 +126,22 @@ class TeamUpdate(Strict):
     access_groups: list[str] | None = None
     limit_type: LimitType | None = None
     warn_threshold_percent: int | None = Field(None, ge=1, le=100)
-    overage_ceiling: int | None = Field(None, ge=0)
+    overage_ceiling: int | None = Field(None, ge=0, le=MAX_CREDITS)
     markup_percent: Decimal | None = Field(None, ge=0, le=10_000)
+    failed_job_policy: FailedJobPolicy | None = None
     default_alias: str | None = None
-    rpm_limit: int | None = Field(None, ge=1)
-    tpm_limit: int | None = Field(None, ge=1)
-    metadata: dict[str, Any] | None = None
+    rpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
+    tpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
+    metadata: Metadata | None = None
 
 
 class CreditsAdd(Strict):
-    amount: int = Field(gt=0, le=10**15, description="credits to add, in the team's budget unit")
+    amount: int = Field(gt=0, le=MAX_CREDITS, description="credits to add, in the team's budget unit")
     reason: str | None = Field(None, max_length=500)
 
 
 class CreditsAdjust(Strict):
-    amount: int = Field(description="signed correction, in the team's budget unit")
+    amount: int = Field(ge=-MAX_CREDITS, le=MAX_CREDITS, description="signed correction, in the team's budget unit")
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -136,6 +157,7 @@ class TeamOut(BaseModel):
     warn_threshold_percent: int
     overage_ceiling: int | None
     markup_percent: Decimal
+    failed_job_policy: FailedJobPolicy
     default_alias: str | None
     rpm_limit: int | None
     tpm_limit: int | None
@@ -144,13 +166,21 @@ class TeamOut(BaseModel):
     credits_available: int
     credits_held: int
     credits_used: int
-    key_prefix: str
+    key_prefix: str | None = Field(description="the newest active API key's prefix (null: all revoked)")
     metadata: dict[str, Any]
     created_at: datetime
 
 
+API_KEY_DESCRIPTION = (
+    "the team's API key for this API (`Authorization: Bearer …`), shown once: store it now. "
+    "The LiteLLM proxy refuses it; the team's LiteLLM key stays server-side."
+)
+VIRTUAL_KEY_DESCRIPTION = "deprecated: the same value as `api_key`, under its former name"
+
+
 class TeamCreated(TeamOut):
-    virtual_key: str = Field(description="shown once; store it now")
+    api_key: str = Field(description=API_KEY_DESCRIPTION)
+    virtual_key: str = Field(description=VIRTUAL_KEY_DESCRIPTION, json_schema_extra={"deprecated": True})
 
 
 class LedgerEntryOut(BaseModel):
@@ -180,10 +210,11 @@ class LedgerOut(BaseModel):
 
 class TeamKeyOut(BaseModel):
     key_id: str = Field(description="identifies the key (the start of its hash); the key itself is never stored")
-    key_prefix: str
+    key_prefix: str = Field(description="the start of the key, to recognise it")
     created_at: datetime
     revoked_at: datetime | None
 
 
 class TeamKeyCreated(TeamKeyOut):
-    virtual_key: str = Field(description="shown once; store it now")
+    api_key: str = Field(description=API_KEY_DESCRIPTION)
+    virtual_key: str = Field(description=VIRTUAL_KEY_DESCRIPTION, json_schema_extra={"deprecated": True})

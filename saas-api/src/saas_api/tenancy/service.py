@@ -1,11 +1,11 @@
 """Organizations, model access groups, model aliases and teams.
 
-Teams mirror into LiteLLM: each team is a LiteLLM team with one virtual key whose model list is the
-LiteLLM models behind the aliases of the team's access groups. Changing groups or aliases updates
-the keys; suspending a team blocks its key.
+Teams mirror into LiteLLM: each team is a LiteLLM team with one LiteLLM virtual key, kept
+server-side (keys.py), whose model list is the LiteLLM models behind the aliases of the team's access
+groups. Changing groups or aliases updates that key; suspending a team blocks it. The keys teams
+hold are API keys of ours (keys.py), which the proxy does not know.
 """
 
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -14,15 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import admission
-from ..auth import forget_key, hash_key
+from ..auth import forget_key
 from ..billing import ledger
 from ..billing.pricing import per_token_usd_to_micros_per_mtok
+from ..config import get_settings
 from ..db import run_in_transaction
 from ..errors import Conflict, NotFound, UnprocessableEntity
-from ..litellm_proxy import LiteLLMProxy
+from ..litellm_proxy import AdminRequestRefused, LiteLLMProxy
 from ..models import (
     BudgetMode,
+    CacheScope,
     EntryKind,
+    FailedJobPolicy,
     LimitType,
     ModelAccessGroup,
     ModelAlias,
@@ -34,7 +37,7 @@ from ..models import (
     team_access_groups,
 )
 from ..money import MICROS_PER_USD, usd_to_micros
-from . import schemas
+from . import keys, schemas
 
 BUDGET_UNITS = {
     BudgetMode.JOB_BASED: "credits",
@@ -201,6 +204,8 @@ def alias_out(session: Session, alias: ModelAlias) -> schemas.AliasOut:
         output_price_per_million=_usd_per_million(alias.output_price_micros_per_mtok),
         markup_percent=_percent(alias.markup_percent) if alias.markup_percent is not None else None,
         cache_enabled=alias.cache_enabled,
+        cache_scope=CacheScope(alias.cache_scope),
+        max_output_tokens=alias.max_output_tokens,
         description=alias.description,
         access_groups=_groups_of_alias(session, alias.alias),
     )
@@ -218,20 +223,25 @@ def list_aliases(session: Session) -> list[schemas.AliasOut]:
     return [alias_out(session, a) for a in aliases]
 
 
-async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> tuple[int, int]:
-    """The model's per-1M-token prices from LiteLLM's cost map; 422 if the proxy does not serve it."""
+async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> tuple[int, int, int]:
+    """The model's per-1M-token prices and output token limit from LiteLLM's cost map; 422 if the
+    proxy does not serve it."""
     prices = await proxy.model_prices()
     if litellm_model not in prices:
         served = ", ".join(sorted(prices)) or "none"
         raise UnprocessableEntity(
             f"the LiteLLM proxy serves no model named '{litellm_model}' (it serves: {served})", param="litellm_model"
         )
-    input_cost, output_cost = prices[litellm_model]
-    return per_token_usd_to_micros_per_mtok(input_cost), per_token_usd_to_micros_per_mtok(output_cost)
+    input_cost, output_cost, max_output = prices[litellm_model]
+    return (
+        per_token_usd_to_micros_per_mtok(input_cost),
+        per_token_usd_to_micros_per_mtok(output_cost),
+        max_output or get_settings().default_max_output_tokens,
+    )
 
 
 async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> tuple[schemas.AliasOut, list[str]]:
-    input_price, output_price = await _proxy_price(proxy, data.litellm_model)
+    input_price, output_price, max_output = await _proxy_price(proxy, data.litellm_model)
     if data.input_price_per_million is not None:
         input_price = usd_to_micros(data.input_price_per_million)
     if data.output_price_per_million is not None:
@@ -248,6 +258,8 @@ async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> tuple[
             output_price_micros_per_mtok=output_price,
             markup_percent=data.markup_percent,
             cache_enabled=data.cache_enabled,
+            cache_scope=data.cache_scope,
+            max_output_tokens=data.max_output_tokens or max_output,
             description=data.description,
         )
         session.add(alias)
@@ -262,14 +274,19 @@ async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> tuple[
 
 
 async def update_alias(proxy: LiteLLMProxy, name: str, data: schemas.AliasUpdate) -> tuple[schemas.AliasOut, list[str]]:
+    model_max_output = None
     if data.litellm_model is not None:
-        await _proxy_price(proxy, data.litellm_model)
+        model_max_output = (await _proxy_price(proxy, data.litellm_model))[2]
 
     def write(session: Session) -> tuple[schemas.AliasOut, list[str]]:
         alias = get_alias(session, name)
         fields = data.model_fields_set
         if data.litellm_model is not None:
             alias.litellm_model = data.litellm_model
+        if data.max_output_tokens is not None or model_max_output is not None:  # a new model brings its own limit
+            alias.max_output_tokens = data.max_output_tokens or model_max_output or alias.max_output_tokens
+        if data.cache_scope is not None:
+            alias.cache_scope = data.cache_scope
         if data.input_price_per_million is not None:
             alias.input_price_micros_per_mtok = usd_to_micros(data.input_price_per_million)
         if data.output_price_per_million is not None:
@@ -301,16 +318,6 @@ def team_groups(session: Session, team_id: str) -> list[str]:
     return list(rows.scalars())
 
 
-def _models_for_groups(session: Session, groups: list[str]) -> list[str]:
-    rows = session.execute(
-        select(ModelAlias.litellm_model)
-        .join(group_aliases, group_aliases.c.alias == ModelAlias.alias)
-        .where(group_aliases.c.group_name.in_(groups))
-        .distinct()
-    )
-    return sorted(rows.scalars())
-
-
 def team_out(session: Session, team: Team) -> schemas.TeamOut:
     return schemas.TeamOut(
         team_id=team.id,
@@ -324,6 +331,7 @@ def team_out(session: Session, team: Team) -> schemas.TeamOut:
         warn_threshold_percent=team.warn_threshold_percent,
         overage_ceiling=team.overage_ceiling,
         markup_percent=_percent(team.markup_percent),
+        failed_job_policy=FailedJobPolicy(team.failed_job_policy),
         default_alias=team.default_alias,
         rpm_limit=team.rpm_limit,
         tpm_limit=team.tpm_limit,
@@ -332,7 +340,7 @@ def team_out(session: Session, team: Team) -> schemas.TeamOut:
         credits_available=team.credits_available,
         credits_held=team.credits_held,
         credits_used=team.credits_used,
-        key_prefix=team.key_prefix,
+        key_prefix=keys.newest_key_prefix(session, team.id),
         metadata=team.metadata_,
         created_at=team.created_at,
     )
@@ -367,7 +375,8 @@ def _check_default_alias(session: Session, default_alias: str | None, groups: li
 
 
 async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.TeamCreated:
-    """Validate, mint the LiteLLM team and key, then record the team with its opening grant."""
+    """Validate, mint the LiteLLM team and the team's LiteLLM key, then record the team with its
+    opening grant and its first API key."""
 
     def validate(session: Session) -> list[str]:
         get_organization(session, data.organization_id)
@@ -375,29 +384,37 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
             raise Conflict(f"team '{data.team_id}' already exists", param="team_id")
         _require_groups(session, data.access_groups)
         _check_default_alias(session, data.default_alias, data.access_groups)
-        return _models_for_groups(session, data.access_groups)
+        return keys.litellm_models(session, data.access_groups)
 
     models = await run_in_transaction(validate)
     metadata = {"saas_organization_id": data.organization_id, "saas_team_id": data.team_id}
-    # An empty list would mean "every model" to LiteLLM; a team without aliases gets none.
-    await proxy.create_team(data.team_id, data.team_alias, [], metadata)
+    # An empty list would mean "every model" to LiteLLM; the team's key carries its models.
     try:
-        key = await proxy.generate_key(data.team_id, models or ["no-models"], data.rpm_limit, data.tpm_limit, metadata)
+        await proxy.create_team(data.team_id, data.team_alias, [], metadata)
+    except AdminRequestRefused as exc:
+        # Left by an attempt that timed out before recording the team (we have none by this id): reuse it.
+        if exc.status != 400 or "already exists" not in exc.message:
+            raise
+    try:
+        litellm_key = await keys.mint_litellm_key(
+            proxy, data.team_id, data.organization_id, models, data.rpm_limit, data.tpm_limit
+        )
     except Exception:
         await proxy.delete_team(data.team_id)
         raise
+    api_key = keys.new_api_key()
 
     def write(session: Session) -> schemas.TeamCreated:
         team = Team(
             id=data.team_id,
             organization_id=data.organization_id,
             team_alias=data.team_alias,
-            key_prefix=key[:7],
             budget_mode=data.budget_mode,
             limit_type=data.limit_type,
             warn_threshold_percent=data.warn_threshold_percent,
             overage_ceiling=data.overage_ceiling,
             markup_percent=data.markup_percent,
+            failed_job_policy=data.failed_job_policy,
             default_alias=data.default_alias,
             rpm_limit=data.rpm_limit,
             tpm_limit=data.tpm_limit,
@@ -405,7 +422,8 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
         )
         session.add(team)
         session.flush()
-        session.add(TeamKey(key_hash=hash_key(key), team_id=data.team_id, key_prefix=key[:7]))
+        session.add(litellm_key.row(data.team_id))
+        keys.add_api_key(session, data.team_id, api_key)
         if data.access_groups:
             session.execute(
                 insert(team_access_groups), [{"team_id": data.team_id, "group_name": g} for g in data.access_groups]
@@ -414,7 +432,7 @@ async def create_team(proxy: LiteLLMProxy, data: schemas.TeamCreate) -> schemas.
             ledger.add_credits(session, data.team_id, data.credits_allocated, EntryKind.GRANT, "initial allocation")
         session.flush()
         session.refresh(team)
-        return schemas.TeamCreated(**team_out(session, team).model_dump(), virtual_key=key)
+        return schemas.TeamCreated(**team_out(session, team).model_dump(), api_key=api_key, virtual_key=api_key)
 
     try:
         return await run_in_transaction(write)
@@ -441,18 +459,18 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
                 session.execute(insert(team_access_groups), [{"team_id": team_id, "group_name": g} for g in groups])
         default_alias = data.default_alias if "default_alias" in fields else team.default_alias
         _check_default_alias(session, default_alias, groups)
-        for name in ("limit_type", "warn_threshold_percent", "markup_percent"):
+        for name in ("limit_type", "warn_threshold_percent", "markup_percent", "failed_job_policy"):
             if name in fields and getattr(data, name) is None:
                 raise UnprocessableEntity(f"{name}: may not be null", param=name)
         for name in ("team_alias", "limit_type", "warn_threshold_percent", "overage_ceiling", "markup_percent",
-                     "default_alias", "rpm_limit", "tpm_limit"):  # fmt: skip
+                     "failed_job_policy", "default_alias", "rpm_limit", "tpm_limit"):  # fmt: skip
             if name in fields:
                 setattr(team, name, getattr(data, name))
         if data.metadata is not None:
             team.metadata_ = data.metadata
         key_changes: dict[str, object] = {}
         if data.access_groups is not None:
-            key_changes["models"] = _models_for_groups(session, groups) or ["no-models"]
+            key_changes["models"] = keys.litellm_models(session, groups)
         for limit in ("rpm_limit", "tpm_limit"):
             if limit in fields:
                 key_changes[limit] = getattr(data, limit)
@@ -462,7 +480,7 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
     out, changes = await run_in_transaction(write)
     admission.forget()
     if changes:
-        for key_hash in await run_in_transaction(active_key_hashes, team_id):
+        for key_hash in await run_in_transaction(keys.litellm_key_hashes, team_id):
             await proxy.update_key(key_hash, **changes)
     return out
 
@@ -472,9 +490,9 @@ async def sync_team_keys(proxy: LiteLLMProxy, team_ids: list[str]) -> None:
 
     def load(session: Session) -> list[tuple[str, list[str]]]:
         return [
-            (key_hash, _models_for_groups(session, team_groups(session, t)) or ["no-models"])
+            (key_hash, keys.team_litellm_models(session, t))
             for t in team_ids
-            for key_hash in active_key_hashes(session, t)
+            for key_hash in keys.litellm_key_hashes(session, t)
         ]
 
     for key_hash, models in await run_in_transaction(load):
@@ -488,81 +506,69 @@ async def set_team_status(proxy: LiteLLMProxy, team_id: str, status: TeamStatus)
         team = get_team(session, team_id)
         team.status = status
         session.flush()
-        return team_out(session, team), active_key_hashes(session, team_id)
+        return team_out(session, team), keys.litellm_key_hashes(session, team_id)
 
     out, key_hashes = await run_in_transaction(write)
     admission.forget()
     for key_hash in key_hashes:
         await proxy.set_key_blocked(key_hash, status == TeamStatus.SUSPENDED)
-        forget_key(key_hash)
     return out
 
 
-# -- team keys ----------------------------------------------------------------------------------
+# -- team API keys ------------------------------------------------------------------------------
 
 
-def active_key_hashes(session: Session, team_id: str) -> list[str]:
-    rows = session.execute(
-        select(TeamKey.key_hash)
-        .where(TeamKey.team_id == team_id, TeamKey.revoked_at.is_(None))
-        .order_by(TeamKey.created_at)
+def _key_out(key: TeamKey) -> schemas.TeamKeyOut:
+    return schemas.TeamKeyOut(
+        key_id=key.key_id, key_prefix=key.key_prefix, created_at=key.created_at, revoked_at=key.revoked_at
     )
-    return list(rows.scalars())
 
 
 def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
     get_team(session, team_id)
-    keys = session.execute(select(TeamKey).where(TeamKey.team_id == team_id).order_by(TeamKey.created_at)).scalars()
-    return [
-        schemas.TeamKeyOut(key_id=k.key_id, key_prefix=k.key_prefix, created_at=k.created_at, revoked_at=k.revoked_at)
-        for k in keys
-    ]
+    rows = session.execute(select(TeamKey).where(TeamKey.team_id == team_id).order_by(TeamKey.created_at)).scalars()
+    return [_key_out(k) for k in rows]
+
+
+async def _move_to_own_litellm_key(proxy: LiteLLMProxy, team_id: str) -> None:
+    """A team from before 0006 gets its own LiteLLM key before its keys change (as at startup)."""
+    if await run_in_transaction(keys.needs_migration, team_id):
+        await keys.ensure_own_litellm_key(proxy, team_id)
 
 
 async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreated:
-    """Mint another virtual key for the team (rotation, or one key per environment)."""
-
-    def load(session: Session) -> tuple[Team, list[str]]:
-        return get_team(session, team_id), _models_for_groups(session, team_groups(session, team_id)) or ["no-models"]
-
-    team, models = await run_in_transaction(load)
-    metadata = {"saas_organization_id": team.organization_id, "saas_team_id": team_id}
-    key = await proxy.generate_key(
-        team_id, models, team.rpm_limit, team.tpm_limit, metadata, alias_suffix=uuid.uuid4().hex[:8]
-    )
-    if team.status == TeamStatus.SUSPENDED:
-        await proxy.set_key_blocked(hash_key(key), True)
+    """Another API key for the team (rotation, or one key per environment). Ours alone: the proxy
+    is not asked."""
+    await run_in_transaction(get_team, team_id)
+    await _move_to_own_litellm_key(proxy, team_id)
+    api_key = keys.new_api_key()
 
     def write(session: Session) -> schemas.TeamKeyCreated:
-        row = TeamKey(key_hash=hash_key(key), team_id=team_id, key_prefix=key[:7])
-        session.add(row)
-        session.flush()
-        session.refresh(row)
-        return schemas.TeamKeyCreated(
-            key_id=row.key_id, key_prefix=row.key_prefix, created_at=row.created_at, revoked_at=None, virtual_key=key
-        )
+        row = keys.add_api_key(session, team_id, api_key)
+        return schemas.TeamKeyCreated(**_key_out(row).model_dump(), api_key=api_key, virtual_key=api_key)
 
     return await run_in_transaction(write)
 
 
 async def revoke_key(proxy: LiteLLMProxy, team_id: str, key_id: str) -> schemas.TeamKeyOut:
-    """Revoke a key: refused here at once and deleted from LiteLLM."""
+    """Revoke an active key: this process refuses it at once, the others within auth.py's cache TTL.
+    A key that is unknown or already revoked is 404."""
+    await _move_to_own_litellm_key(proxy, team_id)  # so the key no longer opens the proxy either
 
     def write(session: Session) -> TeamKey:
+        get_team(session, team_id)
         key = session.execute(
-            select(TeamKey).where(TeamKey.team_id == team_id, TeamKey.key_hash.startswith(key_id, autoescape=True))
+            select(TeamKey)
+            .where(TeamKey.team_id == team_id, TeamKey.key_hash.startswith(key_id, autoescape=True))
+            .with_for_update()
         ).scalar_one_or_none()
-        if key is None or len(key_id) < 16:
-            raise NotFound(f"key '{key_id}' not found for team '{team_id}'")
-        if key.revoked_at is None:
-            key.revoked_at = func.now()
+        if key is None or len(key_id) < 16 or key.revoked_at is not None:
+            raise NotFound(f"no active key '{key_id}' for team '{team_id}'", param="key_id")
+        key.revoked_at = func.now()
         session.flush()
         session.refresh(key)
         return key
 
     key = await run_in_transaction(write)
     forget_key(key.key_hash)
-    await proxy.delete_key(key.key_hash)
-    return schemas.TeamKeyOut(
-        key_id=key.key_id, key_prefix=key.key_prefix, created_at=key.created_at, revoked_at=key.revoked_at
-    )
+    return _key_out(key)
