@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KIT := $(wildcard ../shared/litellm-offline/install.sh)
 
-.PHONY: setup up down test lint fmt bench clean panel chromium
+.PHONY: setup up down test lint fmt bench clean panel chromium types types-check client client-check
 
 setup: $(STAMP) chromium
 
@@ -25,7 +25,7 @@ up: setup panel
 down:
 	$(PY) scripts/stack.py down
 
-lint: setup
+lint: setup client-check types-check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	cd saas-api/src && ../../$(PY) -m mypy saas_api
@@ -40,6 +40,23 @@ test: setup lint panel
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# Generated files, committed so that nothing else needs a generation step; `make lint` fails when
+# one is stale. The contract is docs/openapi.json (rewritten by `$(PY) scripts/export_openapi.py`):
+# `make types` turns it into the panel's TypeScript types; `make client` writes the typed client's
+# sync_client.py from its async client.py (edit client.py, never sync_client.py).
+types: admin-panel/node_modules/.installed
+	cd admin-panel && npm run --silent types
+
+types-check: admin-panel/node_modules/.installed
+	cd admin-panel && npm run --silent types:check || \
+		(echo "admin-panel/src/lib/api-types.ts is out of date with docs/openapi.json; run: make types" >&2; exit 1)
+
+client: setup
+	$(PY) scripts/gen_sync_client.py
+
+client-check: setup
+	$(PY) scripts/gen_sync_client.py --check
 
 # The admin panel: a static export in admin-panel/out, rebuilt when its sources change.
 PANEL_SRC := $(shell find admin-panel/src admin-panel/public -type f 2>/dev/null) \

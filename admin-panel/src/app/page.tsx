@@ -90,9 +90,11 @@ export default function OverviewPage() {
     api.get<Overview>("/api/usage/overview", { ...query }),
   );
 
-  const points = useMemo(() => {
-    if (!overview.data || !query) return [];
-    return toChartPoints(fillSeries(overview.data.series, query.granularity, query.start, query.end));
+  // The series is bucketed by the granularity we asked for (the response echoes it as a plain string).
+  const chart = useMemo(() => {
+    if (!overview.data || !query) return null;
+    const points = toChartPoints(fillSeries(overview.data.series, query.granularity, query.start, query.end));
+    return { points, granularity: query.granularity };
   }, [overview.data, query]);
 
   const teamChoices = (teams.data ?? []).filter(
@@ -188,12 +190,12 @@ export default function OverviewPage() {
         {overview.data ? (
           <div aria-busy={overview.loading} data-testid="overview">
             <UsageTotals report={overview.data.totals} />
-            {overview.data.series.length === 0 ? (
+            {overview.data.series.length === 0 || !chart ? (
               <div className="card state state-empty" data-testid="empty">
                 No jobs or calls in this period.
               </div>
             ) : (
-              <UsageCharts points={points} granularity={overview.data.granularity} />
+              <UsageCharts points={chart.points} granularity={chart.granularity} />
             )}
             <div className="grid-2">
               <BreakdownTable title="By team" keyLabel="Team" rows={overview.data.totals.by_team} linkTeam />

@@ -36,7 +36,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
         </button>
       </div>
       {minted ? (
-        <KeyReveal heading="New key" virtualKey={minted.virtual_key} onDone={() => setMinted(undefined)} />
+        <KeyReveal heading="New key" virtualKey={minted.api_key} onDone={() => setMinted(undefined)} />
       ) : null}
       <ErrorMessage error={action.error} />
       <DataState loading={keys.loading} error={keys.error} empty={!keys.data?.length} onRetry={keys.reload}

@@ -1,165 +1,40 @@
-// Shapes of the SaaS API's responses, as in saas-api/src/saas_api/{tenancy,analytics,jobs}/schemas.py.
-// Money is integer micro-USD (`*_micros`); prices and markups arrive as decimal strings.
+// The panel's names for the SaaS API's shapes. They come from api-types.ts, which `make types`
+// generates from docs/openapi.json (the server's schemas), so a changed response breaks the build
+// here rather than the page at run time. Money is integer micro-USD (`*_micros`); prices and
+// markups arrive as decimal strings.
+import type { components, paths } from "./api-types";
 
-export type BudgetMode = "job_based" | "consumption_usd" | "consumption_tokens";
-export type BudgetUnit = "credits" | "usd_micros" | "tokens";
-export type LimitType = "hard" | "soft";
-export type JobStatus = "pending" | "in_progress" | "completed" | "failed";
-export type Granularity = "hour" | "day" | "week" | "month";
+type Schemas = components["schemas"];
 
-export interface AdminSession {
-  token: string;
-  expires_at: string;
-}
+export type BudgetMode = Schemas["BudgetMode"];
+/** "credits", "usd_micros" or "tokens"; the spec types it as a plain string. */
+export type BudgetUnit = Schemas["TeamOut"]["budget_unit"];
+export type LimitType = Schemas["LimitType"];
+export type JobStatus = Schemas["JobStatus"];
+export type Granularity = NonNullable<
+  NonNullable<paths["/api/usage/overview"]["get"]["parameters"]["query"]>["granularity"]
+>;
 
-export interface Organization {
-  organization_id: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  team_ids: string[];
-}
+export type AdminSession = Schemas["SessionOut"];
+export type Organization = Schemas["OrganizationOut"];
+export type Team = Schemas["TeamOut"];
+export type TeamCreated = Schemas["TeamCreated"];
+export type TeamKey = Schemas["TeamKeyOut"];
+export type TeamKeyCreated = Schemas["TeamKeyCreated"];
+export type LedgerEntry = Schemas["LedgerEntryOut"];
+export type Ledger = Schemas["LedgerOut"];
+export type AccessGroup = Schemas["AccessGroupOut"];
+export type ModelAlias = Schemas["AliasOut"];
+export type CostTotals = Schemas["CostTotals"];
+export type JobCounts = Schemas["JobCounts"];
+export type Breakdown = Schemas["Breakdown"];
+export type UsageReport = Schemas["UsageReport"];
+export type TimePoint = Schemas["TimePoint"];
+export type Overview = Schemas["Overview"];
 
-export interface Team {
-  team_id: string;
-  organization_id: string;
-  team_alias: string | null;
-  status: "active" | "suspended";
-  access_groups: string[];
-  budget_mode: BudgetMode;
-  budget_unit: BudgetUnit;
-  limit_type: LimitType;
-  warn_threshold_percent: number;
-  overage_ceiling: number | null;
-  markup_percent: string;
-  default_alias: string | null;
-  rpm_limit: number | null;
-  tpm_limit: number | null;
-  credits_allocated: number;
-  credits_remaining: number;
-  credits_available: number;
-  credits_held: number;
-  credits_used: number;
-  key_prefix: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-}
-
-export interface TeamCreated extends Team {
-  virtual_key: string;
-}
-
-export interface TeamKey {
-  key_id: string;
-  key_prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-export interface TeamKeyCreated extends TeamKey {
-  virtual_key: string;
-}
-
-export interface LedgerEntry {
-  id: number;
-  kind: string;
-  amount: number;
-  held_delta: number;
-  charged: number;
-  balance_after: number;
-  job_id: string | null;
-  call_id: string | null;
-  hold_id: string | null;
-  reason: string | null;
-  created_at: string;
-}
-
-export interface Ledger {
-  team_id: string;
-  budget_unit: BudgetUnit;
-  credits_allocated: number;
-  credits_remaining: number;
-  credits_available: number;
-  credits_held: number;
-  entries: LedgerEntry[];
-  next_cursor: number | null;
-}
-
-export interface AccessGroup {
-  group_name: string;
-  description: string | null;
-  model_aliases: string[];
-  created_at: string;
-}
-
-export interface ModelAlias {
-  alias: string;
-  litellm_model: string;
-  input_price_per_million: string;
-  output_price_per_million: string;
-  markup_percent: string | null;
-  cache_enabled: boolean;
-  description: string | null;
-  access_groups: string[];
-}
-
-export interface CostTotals {
-  calls: number;
-  successful_calls: number;
-  failed_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  provider_cost_micros: number;
-  client_cost_micros: number;
-  margin_micros: number;
-  cache_hits: number;
-  avg_latency_ms: number | null;
-}
-
-export interface JobCounts {
-  total: number;
-  pending: number;
-  in_progress: number;
-  completed: number;
-  failed: number;
-  credits_charged: number;
-}
-
-export interface Breakdown {
-  key: string;
-  jobs: number;
-  costs: CostTotals;
-}
-
-export interface UsageReport {
-  scope: string;
-  scope_id: string | null;
-  start: string | null;
-  end: string | null;
-  jobs: JobCounts;
-  costs: CostTotals;
-  by_job_type: Breakdown[];
-  by_model: Breakdown[];
-  by_team: Breakdown[];
-}
-
-export interface TimePoint {
-  period: string;
-  jobs: number;
-  calls: number;
-  provider_cost_micros: number;
-  client_cost_micros: number;
-  margin_micros: number;
-  credits_charged: number;
-}
-
-export interface Overview {
-  start: string | null;
-  end: string | null;
-  granularity: Granularity;
-  totals: UsageReport;
-  series: TimePoint[];
-}
+// GET /api/admin/jobs and /api/admin/jobs/{job_id} declare no response schema (the spec says only
+// "an object"), so these three shapes are still written by hand; they move to the generated file
+// once the server gives those routes a response_model.
 
 export interface JobRow {
   job_id: string;

@@ -47,7 +47,7 @@ export default function TeamsPage() {
       {created ? (
         <KeyReveal
           heading={<>Team <Link href={`/teams/detail/?id=${encodeURIComponent(created.team_id)}`}>{created.team_id}</Link> created</>}
-          virtualKey={created.virtual_key}
+          virtualKey={created.api_key}
           onDone={() => setCreated(undefined)}
         />
       ) : null}
