@@ -26,7 +26,7 @@ def _refused(response: httpx.Response, param: str | None = None) -> dict[str, An
     assert response.status_code == 422, response.text[:500]
     assert response.headers["content-type"] == "application/json"
     error = response.json()["error"]
-    assert error["type"] == "invalid_request_error" and error["code"] == "422"
+    assert error["type"] == "invalid_request_error" and error["code"] == "invalid_request"
     if param is not None:
         assert error["param"] == param, error
     return dict(error)
@@ -238,7 +238,7 @@ def test_an_unexpected_error_is_json_with_a_request_id_the_log_has(make_team, st
             "type": "api_error",
             "message": f"an unexpected error occurred; quote request id {request_id} when you report it",
             "param": None,
-            "code": "500",
+            "code": "internal_error",
         }
         assert "serializ" not in response.text.lower()  # the exception's text stays in the log
         # The connection stays usable, and the operator finds the request by its id, with the traceback.

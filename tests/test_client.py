@@ -16,9 +16,14 @@ from pydantic import BaseModel
 from saas_litellm_client import (
     APIConnectionError,
     AuthenticationError,
+    CallsInFlightError,
     ConflictError,
+    IdempotencyConflictError,
+    IdempotencyInProgressError,
     InsufficientCreditsError,
     InvalidRequestError,
+    JobNotOpenError,
+    ModelNotAllowedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -32,7 +37,7 @@ from saas_litellm_client import (
     UpstreamError,
     UpstreamTimeoutError,
 )
-from saas_litellm_client.errors import error_from_response
+from saas_litellm_client.errors import error_from_body, error_from_response
 
 if TYPE_CHECKING:  # only for annotations: another conftest module may shadow this name at run time
     from helpers import TeamCtx
@@ -358,28 +363,43 @@ def test_sync_client_raises_the_same_typed_errors(stack, team: TeamCtx) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "kind", "expected"),
+    ("status", "kind", "code", "expected"),
     [
-        (401, "authentication_error", AuthenticationError),
-        (402, "insufficient_credits", InsufficientCreditsError),
-        (403, "permission_denied", PermissionDeniedError),
-        (403, "team_suspended", TeamSuspendedError),
-        (404, "not_found", NotFoundError),
-        (409, "conflict", ConflictError),
-        (400, "invalid_request_error", InvalidRequestError),
-        (422, "invalid_request_error", InvalidRequestError),
-        (429, "rate_limit_error", RateLimitError),
-        (502, "upstream_error", UpstreamError),
-        (503, "service_unavailable", ServiceUnavailableError),
-        (504, "upstream_timeout", UpstreamTimeoutError),
-        (500, "something_new", SaasLiteLLMError),
+        (401, "authentication_error", "authentication_failed", AuthenticationError),
+        (402, "insufficient_credits", "insufficient_credits", InsufficientCreditsError),
+        (403, "permission_denied", "permission_denied", PermissionDeniedError),
+        (403, "team_suspended", "team_suspended", TeamSuspendedError),
+        (403, "permission_denied", "model_not_allowed", ModelNotAllowedError),
+        (404, "not_found", "not_found", NotFoundError),
+        (409, "conflict", "already_exists", ConflictError),
+        (409, "conflict", "job_not_open", JobNotOpenError),
+        (409, "conflict", "calls_in_flight", CallsInFlightError),
+        (409, "idempotency_in_progress", "idempotency_in_progress", IdempotencyInProgressError),
+        (400, "invalid_request_error", "invalid_request", InvalidRequestError),
+        (422, "invalid_request_error", "invalid_request", InvalidRequestError),
+        (422, "invalid_request_error", "idempotency_conflict", IdempotencyConflictError),
+        (429, "rate_limit_error", "rate_limited", RateLimitError),
+        (502, "upstream_error", "provider_error", UpstreamError),
+        (503, "service_unavailable", "service_unavailable", ServiceUnavailableError),
+        (504, "upstream_timeout", "provider_timeout", UpstreamTimeoutError),
+        (500, "something_new", "something_new", SaasLiteLLMError),
     ],
 )
-def test_each_error_type_maps_to_its_exception(status: int, kind: str, expected: type[SaasLiteLLMError]) -> None:
-    body = f'{{"error": {{"type": "{kind}", "message": "why", "param": "p", "code": "{status}"}}}}'.encode()
+def test_each_error_code_maps_to_its_exception(
+    status: int, kind: str, code: str, expected: type[SaasLiteLLMError]
+) -> None:
+    body = f'{{"error": {{"type": "{kind}", "message": "why", "param": "p", "code": "{code}"}}}}'.encode()
     error = error_from_response(status, body, httpx.Headers({"Retry-After": "2"}))
     assert type(error) is expected
-    assert (error.status, error.type, error.message, error.param, error.retry_after) == (status, kind, "why", "p", 2)
+    fields = (error.status, error.type, error.code, error.message, error.param, error.retry_after)
+    assert fields == (status, kind, code, "why", "p", 2)
+
+
+def test_a_mid_stream_error_has_the_status_of_its_code() -> None:
+    error = error_from_body(
+        {"error": {"type": "upstream_error", "message": "cut", "param": None, "code": "provider_error"}}
+    )
+    assert type(error) is UpstreamError and (error.status, error.code) == (502, "provider_error")
 
 
 def test_a_non_json_error_body_still_maps_by_status() -> None:

@@ -49,7 +49,7 @@ def _assert_not_answering(response: httpx.Response, started: float, within: floa
     elapsed = time.monotonic() - started
     assert response.status_code == 503, response.text
     assert response.json()["error"] == {
-        "type": "service_unavailable", "message": "the LiteLLM proxy is not answering", "param": None, "code": "503",
+        "type": "service_unavailable", "message": "the LiteLLM proxy is not answering", "param": None, "code": "service_unavailable",
     }  # fmt: skip
     assert int(response.headers["Retry-After"]) >= 1
     assert elapsed < within, f"answered after {elapsed:.1f} s"

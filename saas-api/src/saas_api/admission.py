@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db import run_in_transaction
-from .errors import Forbidden, NotFound
+from .errors import ModelNotAllowed, NotFound
 from .models import ModelAlias, Team, group_aliases, team_access_groups
 
 TTL_SECONDS = 2.0
@@ -133,7 +133,7 @@ def _alias_name(team: TeamView, requested: str | None) -> str:
     """The alias a call uses: the one asked for, else the team's default, else its first."""
     name = requested or team.default_alias or min(team.allowed_aliases, default=None)
     if name is None:
-        raise Forbidden(
+        raise ModelNotAllowed(
             f"team '{team.team_id}' has no model aliases; ask an admin to grant an access group", param="model"
         )
     return name
@@ -143,5 +143,5 @@ def _allowed(team: TeamView, name: str, alias: AliasView | None) -> AliasView:
     if alias is None:
         raise NotFound(f"model alias '{name}' not found", param="model")
     if name not in team.allowed_aliases:
-        raise Forbidden(f"team '{team.team_id}' may not use model alias '{name}'", param="model")
+        raise ModelNotAllowed(f"team '{team.team_id}' may not use model alias '{name}'", param="model")
     return alias

@@ -2,8 +2,9 @@
 
 The first request with a key claims it and its response (success or error) is stored; a retry with
 the same key and body replays that response without doing the work again; the same key with a
-different body is refused (422); a retry while the first is still running gets 409. A claim whose
-request died (process killed) is taken over once it is older than `STALE_CLAIM_SECONDS`.
+different body is refused (422, `idempotency_conflict`); a retry while the first is still running
+gets 409 (`idempotency_in_progress`). A claim whose request died (process killed) is taken over
+once it is older than `STALE_CLAIM_SECONDS`.
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from .db import run_in_transaction
-from .errors import DomainError, IdempotencyInProgress, UnprocessableEntity
+from .errors import DomainError, IdempotencyConflict, IdempotencyInProgress, UnprocessableEntity
 from .models import IdempotencyRecord
 
 STALE_CLAIM_SECONDS = 600
@@ -78,7 +79,7 @@ async def idempotent(
     existing = await run_in_transaction(_claim, team_id, key, digest)
     if existing is not None:
         if existing.request_hash != digest:
-            raise UnprocessableEntity("this Idempotency-Key was used with a different request", param="Idempotency-Key")
+            raise IdempotencyConflict("this Idempotency-Key was used with a different request", param="Idempotency-Key")
         if existing.status_code is None:
             raise IdempotencyInProgress("a request with this Idempotency-Key is still in progress; retry shortly")
         return JSONResponse(

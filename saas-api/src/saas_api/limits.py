@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import UnprocessableEntity, error_body
+from .errors import RequestTooLarge, UnprocessableEntity
 
 
 class BodySizeLimit:
@@ -46,10 +46,15 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
-    body = json.dumps(
-        error_body("invalid_request_error", f"request body exceeds {max_bytes} bytes", None, 413)
-    ).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+    error = RequestTooLarge(f"request body exceeds {max_bytes} bytes")
+    body = json.dumps(error.body()).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

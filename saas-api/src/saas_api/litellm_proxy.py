@@ -1,6 +1,6 @@
 """The one module that talks to the LiteLLM proxy: key management with the master key, and chat
 completions with the team's LiteLLM virtual key (so the proxy enforces its model list and rate
-limits). That key is ours, kept server-side (tenancy/keys.py); teams hold API keys the proxy refuses.
+limits). That key is ours, kept server-side (tenancy/litellm_sync.py); teams hold API keys the proxy refuses.
 
 Proxy and provider failures become domain errors here, once; their messages are ours, so no model
 name, provider or cost leaks to a team. A proxy that is down or silent (503, retry) is told apart from
@@ -25,13 +25,15 @@ from typing import Any
 
 import aiohttp
 import httpx
+from starlette.requests import Request
 
 from .errors import (
     DomainError,
-    Forbidden,
     InvalidRequest,
+    ModelNotAllowed,
     RateLimited,
     ServiceUnavailable,
+    TeamSuspended,
     UpstreamError,
     UpstreamTimeout,
 )
@@ -322,8 +324,9 @@ def proxy_error(status: int, content: bytes, headers: Mapping[str, str]) -> Doma
         return UpstreamTimeout("the model provider did not answer in time")
     if status in (401, 403):
         if "blocked" in message:
-            return Forbidden("this team's key is blocked")
-        return Forbidden("this team may not use the requested model")
+            # Suspending a team blocks its LiteLLM key; resuming it unblocks the key.
+            return TeamSuspended("this team's key is blocked")
+        return ModelNotAllowed("this team may not use the requested model")
     if status == 400 and "budget" in message:
         return RateLimited("the proxy budget for this team is exhausted")
     if status in (400, 422):
@@ -335,3 +338,8 @@ def proxy_error(status: int, content: bytes, headers: Mapping[str, str]) -> Doma
             return InvalidRequest("the model provider rejected the request as invalid")
         return UpstreamError("the model provider returned an error")
     return UpstreamError("the model provider failed to answer")
+
+
+def proxy_of(request: Request) -> LiteLLMProxy:
+    """The process's one LiteLLM client (made at startup, main.lifespan)."""
+    return request.app.state.proxy  # type: ignore[no-any-return]

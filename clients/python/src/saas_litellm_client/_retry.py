@@ -46,11 +46,7 @@ class RetryPolicy:
             if request.key_generated and error.idempotency_in_progress:
                 return self.backoff(attempt)
             return None
-        if (
-            isinstance(error, RateLimitError)
-            and request.idempotency_key is not None
-            and error.type == "rate_limit_error"
-        ):
+        if isinstance(error, RateLimitError) and request.idempotency_key is not None and error.code == "rate_limited":
             # The server stores its 429 as the key's answer, so the same key would only replay it.
             # That 429 means this key did no work and charged nothing (work still running would
             # answer 409), so a fresh key is safe; a caller's own key is theirs to manage.

@@ -1,8 +1,10 @@
-"""Typed exceptions, one per error type the server sends.
+"""Typed exceptions for the server's errors, chosen by the error's stable code.
 
 Every server error body is `{"error": {"type", "message", "param", "code"}}`; `error_from_body` maps
-it to the matching class here, keeping the server's message, so callers catch what they mean
-(`except InsufficientCreditsError`) instead of inspecting status codes.
+it to the class for its `code` (docs/api.md lists them), keeping the server's message, so callers
+catch what they mean (`except InsufficientCreditsError`, `except JobNotOpenError`) instead of
+inspecting status codes. The more specific classes derive from the broader ones
+(`JobNotOpenError` is a `ConflictError`), so an `except` on the broad one catches them too.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 class SaasLiteLLMError(Exception):
     """Base of every error this client raises.
 
-    `status` is the HTTP status (None for errors that never had one, such as a dropped
-    connection); `type`, `message`, `param` and `code` are the server's own fields; `retry_after`
-    is the server's `Retry-After` in seconds, when it sent one.
+    `code` is the server's stable error code (`"job_not_open"`, `"model_not_allowed"`…; None for
+    errors that never reached the server); `status` is the HTTP status (None for errors that never
+    had one, such as a dropped connection); `type`, `message` and `param` are the server's own
+    fields; `retry_after` is the server's `Retry-After` in seconds, when it sent one.
     """
 
     default_status: int | None = None
@@ -66,7 +69,11 @@ class PermissionDeniedError(SaasLiteLLMError):
 
 
 class TeamSuspendedError(PermissionDeniedError):
-    """403: the team is suspended; no new work until an admin resumes it."""
+    """403 `team_suspended`: the team is suspended; no new work until an admin resumes it."""
+
+
+class ModelNotAllowedError(PermissionDeniedError):
+    """403 `model_not_allowed`: the model alias is outside the team's access groups."""
 
 
 class NotFoundError(SaasLiteLLMError):
@@ -83,14 +90,31 @@ class ConflictError(SaasLiteLLMError):
     @property
     def idempotency_in_progress(self) -> bool:
         """True when a request with the same Idempotency-Key is still being processed."""
-        # The server gives this case no code of its own; its message is the only signal.
-        return "idempotency-key" in self.message.lower()
+        return self.code == "idempotency_in_progress"
+
+
+class JobNotOpenError(ConflictError):
+    """409 `job_not_open`: the job is completed or failed; it takes no more calls or completion."""
+
+
+class CallsInFlightError(ConflictError):
+    """409 `calls_in_flight`: the job still has calls running; complete it when they finish."""
+
+
+class IdempotencyInProgressError(ConflictError):
+    """409 `idempotency_in_progress`: a request with this Idempotency-Key is still running."""
 
 
 class InvalidRequestError(SaasLiteLLMError):
-    """400/422: the request is malformed; `param` names the offending field."""
+    """400/413/422: the request is malformed; `param` names the offending field."""
 
     default_status = 400
+
+
+class IdempotencyConflictError(InvalidRequestError):
+    """422 `idempotency_conflict`: the Idempotency-Key was used before with a different request."""
+
+    default_status = 422
 
 
 class RateLimitError(SaasLiteLLMError):
@@ -129,18 +153,27 @@ class StructuredOutputError(SaasLiteLLMError):
         self.content = content
 
 
-_BY_TYPE: dict[str, type[SaasLiteLLMError]] = {
-    "authentication_error": AuthenticationError,
+# The server's codes (docs/api.md); a code missing here (a newer server's) maps by status instead.
+_BY_CODE: dict[str, type[SaasLiteLLMError]] = {
+    "invalid_request": InvalidRequestError,
+    "authentication_failed": AuthenticationError,
     "insufficient_credits": InsufficientCreditsError,
-    "team_suspended": TeamSuspendedError,
     "permission_denied": PermissionDeniedError,
+    "team_suspended": TeamSuspendedError,
+    "model_not_allowed": ModelNotAllowedError,
     "not_found": NotFoundError,
-    "conflict": ConflictError,
-    "invalid_request_error": InvalidRequestError,
-    "rate_limit_error": RateLimitError,
-    "upstream_error": UpstreamError,
+    "method_not_allowed": InvalidRequestError,
+    "already_exists": ConflictError,
+    "job_not_open": JobNotOpenError,
+    "calls_in_flight": CallsInFlightError,
+    "idempotency_in_progress": IdempotencyInProgressError,
+    "request_too_large": InvalidRequestError,
+    "idempotency_conflict": IdempotencyConflictError,
+    "rate_limited": RateLimitError,
+    "internal_error": SaasLiteLLMError,
+    "provider_error": UpstreamError,
     "service_unavailable": ServiceUnavailableError,
-    "upstream_timeout": UpstreamTimeoutError,
+    "provider_timeout": UpstreamTimeoutError,
 }
 
 _BY_STATUS: dict[int, type[SaasLiteLLMError]] = {
@@ -149,6 +182,7 @@ _BY_STATUS: dict[int, type[SaasLiteLLMError]] = {
     402: InsufficientCreditsError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    405: InvalidRequestError,
     409: ConflictError,
     413: InvalidRequestError,
     422: InvalidRequestError,
@@ -170,15 +204,14 @@ def parse_retry_after(value: str | None) -> float | None:
 def error_from_body(
     body: Any, *, status: int | None = None, retry_after: float | None = None, replayed: bool = False
 ) -> SaasLiteLLMError:
-    """The exception for a server error body; `status` is None for a mid-stream `event: error`."""
+    """The exception for a server error body. `status` is None for a mid-stream `event: error`: the
+    exception then has its class's status (502 for an `UpstreamError`)."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         error = {"message": str(body)[:500] if body else "no error message"}
     kind = error.get("type")
     code = error.get("code")
-    if status is None and isinstance(code, str) and code.isdigit():
-        status = int(code)  # a mid-stream error carries its would-be status as the code
-    cls = _BY_TYPE.get(str(kind)) or _BY_STATUS.get(status or 0, SaasLiteLLMError)
+    cls = _BY_CODE.get(str(code)) or _BY_STATUS.get(status or 0, SaasLiteLLMError)
     return cls(
         str(error.get("message") or "no error message"),
         status=status,
