@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KIT := $(wildcard ../shared/litellm-offline/install.sh)
 
-.PHONY: setup up down test lint fmt bench clean panel chromium types types-check client client-check
+.PHONY: setup up down test unit lint fmt bench clean panel chromium types types-check client client-check
 
 setup: $(STAMP) chromium
 
@@ -37,6 +37,10 @@ fmt: setup
 
 test: setup lint panel
 	$(PY) -m pytest
+
+# The pure rules (pricing, money, budget rules, error mapping) without a stack: a second or two.
+unit: setup
+	$(PY) -m pytest tests/unit -q
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -1,4 +1,4 @@
-"""Why the call path runs on asyncpg: the two statements every LLM call costs (`jobs/store.py`),
+"""Why the call path runs on asyncpg: the two statements every LLM call costs (`calls/store.py`),
 run the same way through three database stacks, in one run on one machine.
 
     asyncpg                         what the API uses: one pool, on the event loop
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import stack  # noqa: E402
-from saas_api.jobs.store import BEGIN_CALL, FINISH_CALL  # noqa: E402
+from saas_api.calls.store import BEGIN_CALL, FINISH_CALL  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 JOBS = 10
@@ -63,12 +63,21 @@ def seed(url: str) -> list[uuid.UUID]:
     return jobs
 
 
-def begin_args(job: uuid.UUID, call: uuid.UUID) -> tuple[Any, ...]:
-    return (job, "t", call, "o", "ChatAgent", "gpt-4o-mini", False, False, 0, None)
+def begin_args(job: uuid.UUID, call: uuid.UUID) -> list[Any]:
+    return BEGIN_CALL.args(
+        {"job": job, "team": "t", "call": call, "organization": "o", "alias": "ChatAgent", "model_group": "gpt-4o-mini",
+         "stream": False, "structured": False, "amount": 0, "hold": None, "open_statuses": ["pending", "in_progress"],
+         "in_progress": "in_progress", "in_flight": "in_flight"}
+    )  # fmt: skip
 
 
-def finish_args(call: uuid.UUID) -> tuple[Any, ...]:
-    return (call, "success", 12, 20, 14, 14, "proxy", "gpt-4o-mini", 5, False, "stop", None, None, None, 0, None, "x")
+def finish_args(call: uuid.UUID) -> list[Any]:
+    return FINISH_CALL.args(
+        {"call": call, "in_flight": "in_flight", "status": "success", "prompt_tokens": 12, "completion_tokens": 20,
+         "provider_cost_micros": 14, "client_cost_micros": 14, "cost_source": "proxy", "resolved_model": "gpt-4o-mini",
+         "latency_ms": 5, "cache_hit": False, "finish_reason": "stop", "parsed_ok": None, "error_type": None,
+         "error_message": None, "charge": 0, "reason": "x"}
+    )  # fmt: skip
 
 
 def named(sql: str) -> str:
@@ -76,7 +85,7 @@ def named(sql: str) -> str:
     return re.sub(r"\$(\d+)", lambda m: f":p{m.group(1)}", sql)
 
 
-def as_params(args: tuple[Any, ...]) -> dict[str, Any]:
+def as_params(args: list[Any]) -> dict[str, Any]:
     return {f"p{i}": value for i, value in enumerate(args, 1)}
 
 
@@ -84,14 +93,14 @@ async def stacks(url: str) -> tuple[dict[str, Callable[[uuid.UUID], Awaitable[No
     pool = await asyncpg.create_pool(url.replace("+psycopg2", ""), min_size=JOBS, max_size=JOBS)
     async_engine = create_async_engine(url.replace("psycopg2", "asyncpg"), pool_size=JOBS)
     sync_engine = create_engine(url, pool_size=JOBS)
-    begin_sql, finish_sql = text(named(BEGIN_CALL)), text(named(FINISH_CALL))
+    begin_sql, finish_sql = text(named(BEGIN_CALL.sql)), text(named(FINISH_CALL.sql))
 
     async def raw(job: uuid.UUID) -> None:
         call = uuid.uuid4()
         async with pool.acquire() as conn:
-            await conn.fetchrow(BEGIN_CALL, *begin_args(job, call))
+            await conn.fetchrow(BEGIN_CALL.sql, *begin_args(job, call))
         async with pool.acquire() as conn:
-            await conn.fetchrow(FINISH_CALL, *finish_args(call))
+            await conn.fetchrow(FINISH_CALL.sql, *finish_args(call))
 
     async def sqlalchemy_async(job: uuid.UUID) -> None:
         call = uuid.uuid4()

@@ -12,9 +12,10 @@ Two ways in, one database:
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import lru_cache
-from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 import asyncpg
 from anyio import to_thread
@@ -75,6 +76,26 @@ async def run_in_transaction(fn: Callable[Concatenate[Session, P], T], *args: P.
     return await to_thread.run_sync(lambda: transaction(fn, *args, **kwargs))
 
 
+async def retrying(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Await `attempt()`, retrying through a short database outage (a restart takes seconds).
+    Used where the work it records has already happened and must not be lost."""
+    delay = 0.1
+    for tries in range(8):
+        try:
+            return await attempt()
+        except ServiceUnavailable:
+            if tries == 7:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")
+
+
+async def with_db_retries(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a transaction (`run_in_transaction`), retrying through a short database outage."""
+    return await retrying(lambda: run_in_transaction(fn, *args, **kwargs))
+
+
 def _connection_errors() -> tuple[type[BaseException], ...]:
     import psycopg2
 
@@ -132,13 +153,33 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     no LISTEN, no advisory locks, and leaves no transaction open."""
 
 
-async def fetch_one(sql: str, *args: object) -> asyncpg.Record | None:
+class Statement:
+    """SQL with `:name` parameters, for asyncpg (which numbers them: $1, $2...). Its values come from
+    one mapping, so a large statement's parameters are named where they are built, not counted."""
+
+    def __init__(self, sql: str):
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in names:
+                names.append(match[1])
+            return f"${names.index(match[1]) + 1}"
+
+        self.sql = re.sub(r"(?<![:\w]):([a-z_]+)\b", number, sql)
+        self.names = tuple(names)
+
+    def args(self, values: Mapping[str, object]) -> list[object]:
+        return [values[name] for name in self.names]
+
+
+async def fetch_one(statement: Statement, values: Mapping[str, object]) -> asyncpg.Record | None:
     """Run one statement on its own (PostgreSQL commits it): the call path's unit of work."""
+    args = statement.args(values)
     try:
         pool = await _pool()
         async with pool.acquire(timeout=5) as conn:
             try:
-                return await conn.fetchrow(sql, *args)
+                return await conn.fetchrow(statement.sql, *args)
             except asyncpg.InternalClientError:
                 conn.terminate()  # its protocol state is broken: the pool must not hand it out again
                 raise

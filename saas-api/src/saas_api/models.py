@@ -70,6 +70,10 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# A job that still takes calls.
+OPEN_STATUSES = (JobStatus.PENDING, JobStatus.IN_PROGRESS)
+
+
 class CallStatus(enum.StrEnum):
     IN_FLIGHT = "in_flight"
     SUCCESS = "success"
@@ -182,8 +186,7 @@ class TeamKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = _now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # A key from before migration 0006, when a team's key was a LiteLLM virtual key itself: true until
-    # the key migration (tenancy/keys.py) has deleted it from the proxy. It keeps working here.
+    # A key from before 0006 (a LiteLLM key itself) until tenancy/key_migration.py removes it from the proxy.
     in_litellm: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     @property
@@ -201,8 +204,7 @@ class LiteLLMKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     encrypted_key: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
-    # When the proxy accepted the key. Stored first and minted after, so a crash in between leaves a
-    # key we still know; until then the key migration has to mint it.
+    # When the proxy accepted it: stored first, minted after, so a crash in between loses no key.
     minted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

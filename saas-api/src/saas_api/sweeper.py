@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from .analytics.rollup import roll_up
 from .billing import ledger
-from .billing.pricing import Price
+from .calls import store
+from .calls.records import CallTicket, outcome_from_spend_log, recorded_ticket
 from .config import get_settings
 from .db import run_in_transaction
 from .idempotency import purge_expired
 from .jobs import service as jobs
-from .jobs import store
 from .litellm_proxy import LiteLLMProxy
-from .models import BudgetMode, CallStatus, Hold, HoldStatus, Job, JobStatus, LLMCall, ModelAlias, Team
+from .models import CallStatus, Hold, HoldStatus, Job, JobStatus, LLMCall, ModelAlias, Team
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -32,7 +32,7 @@ def _interval(seconds: int) -> Any:
     return text(f"interval '{int(seconds)} seconds'")
 
 
-def stale_calls(session: Session, ttl_seconds: int, give_up_seconds: int) -> list[tuple[jobs.CallTicket, bool]]:
+def stale_calls(session: Session, ttl_seconds: int, give_up_seconds: int) -> list[tuple[CallTicket, bool]]:
     """Calls in flight past the TTL, each with whether it is past the give-up age too."""
     give_up = (LLMCall.created_at < func.now() - _interval(give_up_seconds)).label("give_up")
     rows = session.execute(
@@ -42,32 +42,19 @@ def stale_calls(session: Session, ttl_seconds: int, give_up_seconds: int) -> lis
         .where(LLMCall.status == CallStatus.IN_FLIGHT, LLMCall.created_at < func.now() - _interval(ttl_seconds))
         .limit(BATCH)
     ).all()
-    tickets = []
-    for call, team, alias, past_give_up in rows:
-        markup = alias.markup_percent if alias is not None and alias.markup_percent is not None else team.markup_percent
-        price = Price(
-            alias.input_price_micros_per_mtok if alias else 0,
-            alias.output_price_micros_per_mtok if alias else 0,
-            markup,
-        )
-        tickets.append(
-            (
-                jobs.CallTicket(
-                    call_id=call.id,
-                    job_id=call.job_id,
-                    team_id=call.team_id,
-                    alias=call.alias,
-                    litellm_model=call.model_group,
-                    price=price,
-                    budget_mode=BudgetMode(team.budget_mode),
-                    max_tokens=0,  # the call was made already
-                    cache_namespace=None,
-                    hold_id=call.hold_id,
+    return [
+        (
+            recorded_ticket(
+                call.id, call.job_id, call.team_id, call.alias, call.model_group, call.hold_id, team.budget_mode,
+                team.markup_percent,
+                None if alias is None else (
+                    alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, alias.markup_percent
                 ),
-                bool(past_give_up),
-            )
+            ),
+            bool(past_give_up),
         )
-    return tickets
+        for call, team, alias, past_give_up in rows
+    ]  # fmt: skip
 
 
 def expire_jobs(session: Session, ttl_seconds: int) -> int:
@@ -113,24 +100,13 @@ def release_orphan_holds(session: Session, ttl_seconds: int) -> int:
     return len(holds)
 
 
-async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: jobs.CallTicket, give_up: bool) -> None:
+async def _finish_from_spend_log(proxy: LiteLLMProxy, ticket: CallTicket, give_up: bool) -> None:
     """Finish a stale call from LiteLLM's record of it. LiteLLM writes that record in batches, so a
     call it has not recorded yet is left for a later pass until `give_up`, then failed."""
     entry = await proxy.spend_log(str(ticket.call_id))
     if entry is None and not give_up:
         return
-    if entry is not None and entry.get("status", "success") == "success":
-        outcome = jobs.CallOutcome(
-            ok=True,
-            prompt_tokens=int(entry.get("prompt_tokens") or 0),
-            completion_tokens=int(entry.get("completion_tokens") or 0),
-            proxy_cost_usd=str(entry.get("spend")) if entry.get("spend") is not None else None,
-            resolved_model=entry.get("model"),
-            error_message="recorded from LiteLLM's spend log after the API process lost the call",
-        )
-    else:
-        outcome = jobs.CallOutcome(ok=False, error_type="abandoned", error_message="the call was abandoned")
-    await store.finish_call(ticket, outcome)
+    await store.finish_call(ticket, outcome_from_spend_log(entry))
 
 
 async def sweep_once(proxy: LiteLLMProxy) -> dict[str, int]:

@@ -1,36 +1,47 @@
-"""The credit ledger. Every balance change is an immutable `credit_transactions` row written in the
-same transaction as the team's balance columns, so `credits_available == sum(amount)` and
-`credits_held == sum(held_delta)` always hold.
+"""The credit ledger. Every balance change is implemented once, as a function in the database
+(`ledger.sql`: `ledger_hold`, `ledger_settle`, `ledger_release`, `ledger_credit`), installed by a
+migration. The call path's two statements (calls/store.py) call those functions inside their single
+round trip; everything else (jobs, credits, the sweeper, the model tests) calls them through the
+wrappers below. Each writes the team's balance columns and an immutable `credit_transactions` row
+together, so `credits_available == sum(amount)` and `credits_held == sum(held_delta)` always hold.
 
-Admission and hold are one conditional UPDATE: PostgreSQL serialises concurrent updates of the
-team row and re-checks the condition after the lock, so no two processes can spend the last credit.
+A hold is a conditional UPDATE of the team row: PostgreSQL serialises concurrent updates of that
+row and re-checks the condition after the lock, so no two processes can spend the last credit.
 """
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import BigInteger, func, literal_column, select, text, update
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import InsufficientCredits, NotFound, TeamSuspended
-from ..models import BudgetMode, CreditTransaction, EntryKind, Hold, HoldStatus, LimitType, Team, TeamStatus
+from ..models import (
+    BudgetMode,
+    CreditTransaction,
+    EntryKind,
+    Hold,
+    HoldStatus,
+    LimitType,
+    Team,
+    TeamStatus,
+)
 from ..money import micros_to_usd
 
-# A team (the `teams` row) may set {amount} aside: a hard limit needs the credit; a soft limit may go
-# below zero, down to its overage ceiling if it has one.
-CAN_HOLD = (
-    "((credits_available >= {amount} AND credits_available > 0)"
-    " OR (limit_type = 'soft' AND (overage_ceiling IS NULL OR credits_available - {amount} >= -overage_ceiling)))"
-)
-# What settling a hold of {held} for a cost of {charge} takes from team row {team}: the whole cost
-# when the hold rule above would have let the team set it aside (an overrun past the hold is charged
-# from what is available: under a hard limit down to zero, under a soft one down to its ceiling).
-# Whatever is left over is written off, and recorded as such (`WRITTEN_OFF`), never dropped silently.
-CHARGED = (
-    "(CASE WHEN {team}.limit_type = 'hard' THEN LEAST({charge}, {held} + GREATEST({team}.credits_available, 0))"
-    " WHEN {team}.overage_ceiling IS NULL THEN {charge}"
-    " ELSE LEAST({charge}, GREATEST({held} + {team}.credits_available + {team}.overage_ceiling, 0)) END)"
-)
+_FUNCTIONS = Path(__file__).with_name("ledger.sql")
+
+
+def ledger_functions_sql() -> str:
+    """ledger.sql with the enums' values in place: what a migration installs (CREATE OR REPLACE)."""
+    values = {
+        "team_active": TeamStatus.ACTIVE, "limit_soft": LimitType.SOFT, "limit_hard": LimitType.HARD,
+        "hold_open": HoldStatus.OPEN, "hold_settled": HoldStatus.SETTLED, "hold_released": HoldStatus.RELEASED,
+        "entry_hold": EntryKind.HOLD, "entry_settle": EntryKind.SETTLE, "entry_release": EntryKind.RELEASE,
+        "entry_refund": EntryKind.REFUND,
+    }  # fmt: skip
+    return _FUNCTIONS.read_text().format_map({name: str(value) for name, value in values.items()})
 
 
 @dataclass(frozen=True)
@@ -43,47 +54,6 @@ class Balance:
     @property
     def remaining(self) -> int:
         return self.available + self.held
-
-
-def _append(
-    session: Session,
-    team_id: str,
-    kind: EntryKind,
-    balance: Balance,
-    amount: int,
-    held_delta: int = 0,
-    charged: int = 0,
-    written_off: int = 0,
-    *,
-    job_id: uuid.UUID | None = None,
-    call_id: uuid.UUID | None = None,
-    hold_id: uuid.UUID | None = None,
-    reason: str | None = None,
-) -> None:
-    session.add(
-        CreditTransaction(
-            team_id=team_id,
-            kind=kind,
-            amount=amount,
-            held_delta=held_delta,
-            charged=charged,
-            written_off=written_off,
-            balance_after=balance.remaining,
-            job_id=job_id,
-            call_id=call_id,
-            hold_id=hold_id,
-            reason=reason,
-        )
-    )
-
-
-_RETURNING = (
-    Team.credits_allocated,
-    Team.credits_available,
-    Team.credits_held,
-    Team.limit_type,
-    Team.warn_threshold_percent,
-)
 
 
 def warns(allocated: int, available: int, held: int, limit_type: str, threshold_percent: int) -> bool:
@@ -99,8 +69,21 @@ def team_warns(team: Team) -> bool:
     )
 
 
-def insufficient_credits(team_id: str, budget_mode: str, available: int, needed: int) -> InsufficientCredits:
-    """The 402 for work a team cannot pay for, in the team's own budget unit."""
+def _balance(row: Row[Any]) -> Balance:
+    """A balance from a row of `ledger_hold` or `ledger_credit` (allocated, available, held, limit, warn %)."""
+    allocated, available, held, limit_kind, warn_percent = tuple(row)
+    return Balance(allocated, available, held, warns(allocated, available, held, limit_kind, warn_percent))
+
+
+def refusal(
+    team_id: str, team_status: str | None, budget_mode: str, available: int, needed: int
+) -> NotFound | TeamSuspended | InsufficientCredits:
+    """Why a team may not set `needed` aside: the one place refusals are worded (a call's job-level
+    refusals are in calls/store.py)."""
+    if team_status is None:
+        return NotFound(f"team '{team_id}' not found")
+    if team_status != TeamStatus.ACTIVE:
+        return TeamSuspended(f"team '{team_id}' is suspended")
     if budget_mode == BudgetMode.CONSUMPTION_USD:
         have, need = f"${micros_to_usd(available)} (micro-USD {available})", f"up to ${micros_to_usd(needed)}"
     else:
@@ -109,133 +92,84 @@ def insufficient_credits(team_id: str, budget_mode: str, available: int, needed:
     return InsufficientCredits(f"team '{team_id}' has {have} available; this work needs {need}")
 
 
-def _balance(row: tuple) -> Balance:  # type: ignore[type-arg]
-    allocated, available, held = row[:3]
-    return Balance(allocated=allocated, available=available, held=held, warn=warns(*row))
+def check_may_start_work(team: Team) -> None:
+    """Work that holds nothing up front (a team paying per call opening a job) may start: the team
+    is active and, under a hard limit, has credit left."""
+    if team.status != TeamStatus.ACTIVE or (team.limit_type == LimitType.HARD and team.credits_available <= 0):
+        raise refusal(team.id, team.status, team.budget_mode, team.credits_available, 1)
+
+
+def _call(session: Session, sql: str, values: dict[str, object]) -> Row[Any] | None:
+    """Run one ledger function. It changes rows behind the ORM's back, so what the session has loaded
+    is expired: a team read afterwards shows its new balance."""
+    row = session.execute(text(sql), values).first()
+    session.expire_all()
+    return row
 
 
 def add_credits(session: Session, team_id: str, amount: int, kind: EntryKind, reason: str | None = None) -> Balance:
-    """Grant, top up or adjust (signed) a team's credits."""
-    allocated_delta = amount if kind in (EntryKind.GRANT, EntryKind.TOPUP, EntryKind.ADJUSTMENT) else 0
-    row = session.execute(
-        update(Team)
-        .where(Team.id == team_id)
-        .values(
-            credits_available=Team.credits_available + amount,
-            credits_allocated=Team.credits_allocated + allocated_delta,
-        )
-        .returning(*_RETURNING)
-    ).first()
+    """Grant, top up or adjust (signed) a team's credits; the allocation moves with them."""
+    return _credit(session, team_id, kind, amount, reason, None)
+
+
+def refund(session: Session, team_id: str, amount: int, reason: str, job_id: uuid.UUID | None = None) -> Balance:
+    """Give back credits that were charged (not a new grant: the allocation stays the same)."""
+    return _credit(session, team_id, EntryKind.REFUND, amount, reason, job_id)
+
+
+def _credit(
+    session: Session, team_id: str, kind: EntryKind, amount: int, reason: str | None, job_id: uuid.UUID | None
+) -> Balance:
+    row = _call(
+        session,
+        "SELECT * FROM ledger_credit(:team, :kind, :amount, :reason, :job)",
+        {"team": team_id, "kind": str(kind), "amount": amount, "reason": reason, "job": job_id},
+    )
     if row is None:
         raise NotFound(f"team '{team_id}' not found")
-    balance = _balance(tuple(row))
-    _append(session, team_id, kind, balance, amount, reason=reason)
-    return balance
+    return _balance(row)
 
 
 def place_hold(
     session: Session, team_id: str, amount: int, *, job_id: uuid.UUID | None = None, call_id: uuid.UUID | None = None
 ) -> tuple[uuid.UUID, Balance]:
-    """Set `amount` aside for work about to start, or refuse (suspended: 403, no credit: 402)."""
-    row = session.execute(
-        update(Team)
-        .where(Team.id == team_id, Team.status == TeamStatus.ACTIVE, text(CAN_HOLD.format(amount=int(amount))))
-        .values(credits_available=Team.credits_available - amount, credits_held=Team.credits_held + amount)
-        .returning(*_RETURNING)
-    ).first()
+    """Set `amount` aside for work about to start, or refuse (unknown: 404, suspended: 403, no credit: 402)."""
+    hold_id = uuid.uuid4()
+    row = _call(
+        session,
+        "SELECT * FROM ledger_hold(:team, :amount, :hold, :job, :call)",
+        {"team": team_id, "amount": amount, "hold": hold_id, "job": job_id, "call": call_id},
+    )
     if row is None:
         team = session.get(Team, team_id)
         if team is None:
-            raise NotFound(f"team '{team_id}' not found")
-        if team.status != TeamStatus.ACTIVE:
-            raise TeamSuspended(f"team '{team_id}' is suspended")
-        raise insufficient_credits(team_id, team.budget_mode, team.credits_available, amount)
-    balance = _balance(tuple(row))
-    hold = Hold(id=uuid.uuid4(), team_id=team_id, job_id=job_id, call_id=call_id, amount=amount)
-    session.add(hold)
-    _append(session, team_id, EntryKind.HOLD, balance, -amount, amount, job_id=job_id, call_id=call_id, hold_id=hold.id)
-    return hold.id, balance
-
-
-def _resolve(session: Session, hold_id: uuid.UUID, status: HoldStatus) -> Hold | None:
-    """Mark an open hold resolved; None if it was resolved already (so each hold resolves once)."""
-    hold = session.execute(
-        update(Hold)
-        .where(Hold.id == hold_id, Hold.status == HoldStatus.OPEN)
-        .values(status=status, resolved_at=func.now())
-        .returning(Hold)
-    ).scalar_one_or_none()
-    return hold
+            raise refusal(team_id, None, BudgetMode.JOB_BASED, 0, amount)
+        raise refusal(team_id, team.status, team.budget_mode, team.credits_available, amount)
+    return hold_id, _balance(row)
 
 
 def settle_hold(session: Session, hold_id: uuid.UUID, charge: int, reason: str | None = None) -> int | None:
-    """Consume `charge` from a hold and give the rest back. Returns what was charged, None if already resolved.
-
-    A charge above the hold is taken from the balance as far as the hold rule allows (`CHARGED`).
-    """
-    hold = _resolve(session, hold_id, HoldStatus.SETTLED)
-    if hold is None:
-        return None
-    # The rule reads the balance before the settle: the team row is locked, then changed.
-    charged = literal_column(CHARGED.format(team="teams", charge=int(charge), held=int(hold.amount)), BigInteger)
-    taken = int(session.execute(select(charged).where(Team.id == hold.team_id).with_for_update()).scalar_one())
-    row = session.execute(
-        update(Team)
-        .where(Team.id == hold.team_id)
-        .values(
-            credits_available=Team.credits_available + hold.amount - taken,
-            credits_held=Team.credits_held - hold.amount,
-        )
-        .returning(*_RETURNING)
-    ).one()
-    _append(
-        session, hold.team_id, EntryKind.SETTLE, _balance(tuple(row)), hold.amount - taken, -hold.amount,
-        taken, charge - taken, job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
+    """Consume `charge` from a hold and give the rest back. Returns what was charged (a charge past
+    what the hold rule lets the team pay is written off: ledger.sql), None if already resolved."""
+    row = _call(
+        session, "SELECT charged FROM ledger_settle(:hold, :charge, :reason)",
+        {"hold": hold_id, "charge": charge, "reason": reason},
     )  # fmt: skip
-    return taken
+    return None if row is None else int(row[0])
 
 
 def release_hold(session: Session, hold_id: uuid.UUID, reason: str | None = None) -> bool:
     """Give a hold back in full. False if it was resolved already."""
-    hold = _resolve(session, hold_id, HoldStatus.RELEASED)
-    if hold is None:
-        return False
-    row = session.execute(
-        update(Team)
-        .where(Team.id == hold.team_id)
-        .values(credits_available=Team.credits_available + hold.amount, credits_held=Team.credits_held - hold.amount)
-        .returning(*_RETURNING)
-    ).one()
-    _append(
-        session, hold.team_id, EntryKind.RELEASE, _balance(tuple(row)), hold.amount, -hold.amount,
-        job_id=hold.job_id, call_id=hold.call_id, hold_id=hold.id, reason=reason,
-    )  # fmt: skip
-    return True
-
-
-def refund(session: Session, team_id: str, amount: int, reason: str, job_id: uuid.UUID | None = None) -> Balance:
-    """Give back credits that were charged (not a new grant: the allocation stays the same)."""
-    row = session.execute(
-        update(Team)
-        .where(Team.id == team_id)
-        .values(credits_available=Team.credits_available + amount)
-        .returning(*_RETURNING)
-    ).first()
-    if row is None:
-        raise NotFound(f"team '{team_id}' not found")
-    balance = _balance(tuple(row))
-    _append(session, team_id, EntryKind.REFUND, balance, amount, job_id=job_id, reason=reason)
-    return balance
+    row = _call(session, "SELECT ledger_release(:hold, :reason)", {"hold": hold_id, "reason": reason})
+    return bool(row and row[0])
 
 
 def reconcile(session: Session, team_id: str) -> dict[str, int]:
     """The team's balance columns and the sums of its ledger; equal when the books are right."""
     sums = session.execute(
-        text(
-            "select coalesce(sum(amount), 0), coalesce(sum(held_delta), 0) from credit_transactions where team_id = :t"
-        ),
-        {"t": team_id},
-    ).one()
+        select(func.coalesce(func.sum(CreditTransaction.amount), 0), func.coalesce(func.sum(CreditTransaction.held_delta), 0))
+        .where(CreditTransaction.team_id == team_id)
+    ).one()  # fmt: skip
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"team '{team_id}' not found")

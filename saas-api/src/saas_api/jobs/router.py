@@ -5,25 +5,23 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from ..auth import CurrentTeam
+from ..calls import service as calls
+from ..calls import streaming
+from ..calls.records import CallTicket
 from ..concurrency import CallSlot
 from ..db import run_in_transaction
 from ..errors import Forbidden
 from ..idempotency import idempotent
-from ..litellm_proxy import LiteLLMProxy
+from ..litellm_proxy import proxy_of
 from ..models import JobStatus
-from . import calls, schemas, service
+from . import schemas, service, single_call
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 WARNING_HEADER = "X-Credits-Warning"
 WARNING = "credits past the warning threshold"
-
-
-def _proxy(request: Request) -> LiteLLMProxy:
-    return request.app.state.proxy  # type: ignore[no-any-return]
 
 
 def _own_team(team: CurrentTeam, team_id: str | None) -> None:
@@ -90,7 +88,7 @@ async def llm_call(
         nonlocal warn
         ticket = await calls.admit(team.team_id, job_id, data, stream=False)
         warn = ticket.warn
-        return 200, await calls.buffered_call(_proxy(request), team.virtual_key, ticket, data)
+        return 200, await calls.buffered_call(proxy_of(request), team.virtual_key, ticket, data)
 
     return _warned(await idempotent(team.team_id, idempotency_key, f"jobs.{job_id}.call", data, work), warn)
 
@@ -123,8 +121,8 @@ async def create_and_call(
 
     async def work() -> tuple[int, Any]:
         nonlocal warn
-        reply, summary, warn = await calls.single_call_job(
-            _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
+        reply, summary, warn = await single_call.single_call_job(
+            proxy_of(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
         )
         return 200, schemas.CreateAndCallResponse(**reply.model_dump(), job=summary)
 
@@ -136,38 +134,38 @@ async def create_and_call(
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-async def _sse(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTicket) -> AsyncIterator[str]:
+async def _sse(events: AsyncIterator[streaming.StreamEvent], ticket: CallTicket) -> AsyncIterator[str]:
     async for event in events:
         if event.kind == "delta":
-            yield calls.sse({"content": event.text})
+            yield streaming.sse({"content": event.text})
         elif event.kind == "error" and event.error is not None:
-            yield calls.sse(event.error.body(), event="error")
+            yield streaming.sse(event.error.body(), event="error")
         elif event.kind == "end":
-            yield calls.sse(
+            yield streaming.sse(
                 {"content": "", "finish_reason": event.finish_reason, "call_id": str(ticket.call_id),
                  "job_id": str(ticket.job_id)}
             )  # fmt: skip
             yield "data: [DONE]\n\n"
 
 
-@router.post("/{job_id}/llm-call-stream", response_class=StreamingResponse, dependencies=[CallSlot])
+@router.post("/{job_id}/llm-call-stream", response_class=streaming.EventStream, dependencies=[CallSlot])
 async def llm_call_stream(
     job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request
 ) -> Response:
     """Stream a call as Server-Sent Events: `data: {"content": ...}` deltas, a final event with
     `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
     ticket = await calls.admit(team.team_id, job_id, data, stream=True)
-    events = await calls.open_stream(_proxy(request), team.virtual_key, ticket, data)
+    events = await streaming.open_stream(proxy_of(request), team.virtual_key, ticket, data)
     headers = {**SSE_HEADERS, **warning_headers(ticket.warn)}
-    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)
+    return streaming.EventStream(_sse(events, ticket), headers=headers)
 
 
-@router.post("/create-and-call-stream", response_class=StreamingResponse, dependencies=[CallSlot])
+@router.post("/create-and-call-stream", response_class=streaming.EventStream, dependencies=[CallSlot])
 async def create_and_call_stream(data: schemas.CreateAndCallRequest, team: CurrentTeam, request: Request) -> Response:
     """Create a job and stream one call in it; the job ends when the stream does."""
     _own_team(team, data.team_id)
-    ticket, events = await calls.single_call_job_stream(
-        _proxy(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
+    ticket, events = await single_call.single_call_job_stream(
+        proxy_of(request), team.team_id, team.virtual_key, data.job_type, data.metadata, data
     )
     headers = {**SSE_HEADERS, **warning_headers(ticket.warn)}
-    return StreamingResponse(_sse(events, ticket), media_type="text/event-stream", headers=headers)
+    return streaming.EventStream(_sse(events, ticket), headers=headers)

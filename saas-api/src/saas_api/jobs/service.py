@@ -1,33 +1,28 @@
 """Jobs: each function is one transaction, free of HTTP, called by routes and the sweeper.
 
-A job's calls are admitted and recorded by `store.py` (two statements a call, on the call path).
+A job's calls are admitted and recorded by calls/ (two statements a call, on the call path).
 """
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..billing import ledger
-from ..billing.pricing import Price
-from ..errors import Conflict, InsufficientCredits, NotFound, TeamSuspended
+from ..billing.units import budget_unit
+from ..errors import CallsInFlight, JobNotOpen, NotFound
 from ..models import (
+    OPEN_STATUSES,
     BudgetMode,
     CallStatus,
     FailedJobPolicy,
     Job,
     JobCostSummary,
     JobStatus,
-    LimitType,
     LLMCall,
     Team,
-    TeamStatus,
 )
-from ..tenancy.service import BUDGET_UNITS
 from . import schemas
-
-OPEN_STATUSES = (JobStatus.PENDING, JobStatus.IN_PROGRESS)
 
 
 def _team(session: Session, team_id: str) -> Team:
@@ -35,14 +30,6 @@ def _team(session: Session, team_id: str) -> Team:
     if team is None:
         raise NotFound(f"team '{team_id}' not found")
     return team
-
-
-def _admit(team: Team) -> None:
-    """Work may start: the team is active and, under a hard limit, has credit left."""
-    if team.status != TeamStatus.ACTIVE:
-        raise TeamSuspended(f"team '{team.id}' is suspended")
-    if team.limit_type == LimitType.HARD and team.credits_available <= 0:
-        raise InsufficientCredits(f"team '{team.id}' has no credits left")
 
 
 def job_out(job: Job) -> schemas.JobOut:
@@ -68,7 +55,7 @@ def create_job(session: Session, team_id: str, job_type: str, metadata: dict) ->
         job.hold_id, balance = ledger.place_hold(session, team_id, 1, job_id=job.id)
         warn = balance.warn
     else:
-        _admit(team)
+        ledger.check_may_start_work(team)
         warn = ledger.team_warns(team)
     session.add(job)
     session.flush()
@@ -97,40 +84,6 @@ def list_jobs(
     if job_type is not None:
         query = query.where(Job.job_type == job_type)
     return list(session.execute(query.limit(limit).offset(offset)).scalars())
-
-
-@dataclass(frozen=True)
-class CallTicket:
-    """Everything needed to make and then settle one call."""
-
-    call_id: uuid.UUID
-    job_id: uuid.UUID
-    team_id: str
-    alias: str
-    litellm_model: str
-    price: Price
-    budget_mode: BudgetMode
-    max_tokens: int  # the reply's bound, sent to the proxy and assumed by the hold
-    cache_namespace: str | None  # the response cache this call shares (None: no cache)
-    hold_id: uuid.UUID | None
-    warn: bool = False
-
-
-@dataclass
-class CallOutcome:
-    """What is known about a call once the proxy is done with it (or gave up)."""
-
-    ok: bool
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    proxy_cost_usd: str | None = None
-    cache_hit: bool = False
-    resolved_model: str | None = None
-    latency_ms: int | None = None
-    finish_reason: str | None = None
-    parsed_ok: bool | None = None
-    error_type: str | None = None
-    error_message: str | None = None
 
 
 def _call_totals(session: Session, job_id: uuid.UUID) -> dict[str, int]:
@@ -172,10 +125,10 @@ def complete_job(
     Returns the job's summary and whether the team is past its warning threshold."""
     job = get_job(session, team_id, job_id, lock=True)  # no call may start while the job ends
     if job.status not in OPEN_STATUSES:
-        raise Conflict(f"job '{job_id}' is already {job.status}")
+        raise JobNotOpen(f"job '{job_id}' is already {job.status}")
     totals = _call_totals(session, job_id)
     if totals["in_flight"] and not allow_in_flight:
-        raise Conflict(f"job '{job_id}' has {totals['in_flight']} call(s) in flight; complete it when they finish")
+        raise CallsInFlight(f"job '{job_id}' has {totals['in_flight']} call(s) in flight; complete it when they finish")
     ended = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_(OPEN_STATUSES))
@@ -183,7 +136,7 @@ def complete_job(
         .returning(Job.id)
     ).first()
     if ended is None:  # another request ended it first
-        raise Conflict(f"job '{job_id}' is already ended")
+        raise JobNotOpen(f"job '{job_id}' is already ended")
     job_credits = 0
     if job.hold_id is not None:
         team = _team(session, team_id)
@@ -222,7 +175,7 @@ def job_summary(session: Session, job: Job) -> schemas.JobSummary:
             failed_calls=totals["failed"],
             credits_applied=credits,
             credits_remaining=team.credits_remaining,
-            budget_unit=BUDGET_UNITS[BudgetMode(team.budget_mode)],
+            budget_unit=budget_unit(team.budget_mode),
         ),
         calls=[
             schemas.JobCallOut(
