@@ -308,43 +308,6 @@ export interface paths {
         patch: operations["update_team_api_teams__team_id__patch"];
         trace?: never;
     };
-    "/api/teams/{team_id}/credits/add": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add Credits */
-        post: operations["add_credits_api_teams__team_id__credits_add_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/teams/{team_id}/credits/adjust": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Adjust Credits
-         * @description A signed correction, recorded in the ledger with its reason.
-         */
-        post: operations["adjust_credits_api_teams__team_id__credits_adjust_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/teams/{team_id}/suspend": {
         parameters: {
             query?: never;
@@ -415,6 +378,43 @@ export interface paths {
          * @description Revoke an active key (its `key_id` from the key list); an unknown or revoked one is 404.
          */
         delete: operations["revoke_key_api_teams__team_id__keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/credits/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Credits */
+        post: operations["add_credits_api_teams__team_id__credits_add_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/credits/adjust": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust Credits
+         * @description A signed correction, recorded in the ledger with its reason.
+         */
+        post: operations["adjust_credits_api_teams__team_id__credits_adjust_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -783,6 +783,195 @@ export interface components {
             /** Model Aliases */
             model_aliases?: string[] | null;
         };
+        /**
+         * AdminCallOut
+         * @description One call of a job, as an admin sees it: the model behind the alias, tokens, costs, latency.
+         */
+        AdminCallOut: {
+            /**
+             * Call Id
+             * Format: uuid
+             */
+            call_id: string;
+            /** Alias */
+            alias: string;
+            /** Model Group */
+            model_group: string;
+            /** Resolved Model */
+            resolved_model: string | null;
+            /** Status */
+            status: string;
+            /** Stream */
+            stream: boolean;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Provider Cost Micros */
+            provider_cost_micros: number;
+            /** Client Cost Micros */
+            client_cost_micros: number;
+            /** Credits Charged */
+            credits_charged: number;
+            /** Cost Source */
+            cost_source: string | null;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Cache Hit */
+            cache_hit: boolean;
+            /** Finish Reason */
+            finish_reason: string | null;
+            /** Parsed Ok */
+            parsed_ok: boolean | null;
+            /** Error Type */
+            error_type: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * AdminJobCosts
+         * @description A job's cost summary, written when it ended.
+         */
+        AdminJobCosts: {
+            /** Successful Calls */
+            successful_calls: number;
+            /** Failed Calls */
+            failed_calls: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Provider Cost Micros */
+            provider_cost_micros: number;
+            /** Client Cost Micros */
+            client_cost_micros: number;
+            /** Total Calls */
+            total_calls: number;
+            /** Total Latency Ms */
+            total_latency_ms: number;
+            /** Credits Charged */
+            credits_charged: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** AdminJobDetail */
+        AdminJobDetail: {
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Team Id */
+            team_id: string;
+            /** Job Type */
+            job_type: string;
+            /** Status */
+            status: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Result Metadata
+             * @description the metadata given when the job was completed
+             */
+            result_metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Error Message
+             * @description why the job failed, when it did
+             */
+            error_message?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Credits Charged */
+            credits_charged: number;
+            /** @description null until the job ends */
+            summary: components["schemas"]["AdminJobCosts"] | null;
+            /** Calls */
+            calls: components["schemas"]["AdminCallOut"][];
+        };
+        /** AdminJobPage */
+        AdminJobPage: {
+            /** Items */
+            items: components["schemas"]["AdminJobRow"][];
+            /** Has More */
+            has_more: boolean;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * AdminJobRow
+         * @description A job in the admin job browser, with what it cost (the cost summary is written when it ends).
+         */
+        AdminJobRow: {
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Team Id */
+            team_id: string;
+            /** Job Type */
+            job_type: string;
+            /** Status */
+            status: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Result Metadata
+             * @description the metadata given when the job was completed
+             */
+            result_metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Error Message
+             * @description why the job failed, when it did
+             */
+            error_message?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Credits Charged */
+            credits_charged: number;
+            /** Total Calls */
+            total_calls: number | null;
+            /** Provider Cost Micros */
+            provider_cost_micros: number | null;
+            /** Client Cost Micros */
+            client_cost_micros: number | null;
+        };
         /** AliasCreate */
         AliasCreate: {
             /** Alias */
@@ -905,6 +1094,36 @@ export interface components {
              */
             parsed?: unknown | null;
         };
+        /** ChatChoice */
+        ChatChoice: {
+            /** Index */
+            index: number;
+            message: components["schemas"]["ChatMessageOut"];
+            /** Finish Reason */
+            finish_reason: string | null;
+        };
+        /**
+         * ChatCompletion
+         * @description OpenAI's chat completion, without `usage`: a team never sees tokens.
+         */
+        ChatCompletion: {
+            /** Id */
+            id: string;
+            /**
+             * Object
+             * @constant
+             */
+            object: "chat.completion";
+            /** Created */
+            created: number;
+            /**
+             * Model
+             * @description the alias that answered
+             */
+            model: string;
+            /** Choices */
+            choices: components["schemas"]["ChatChoice"][];
+        };
         /** ChatCompletionRequest */
         ChatCompletionRequest: {
             /** Messages */
@@ -958,10 +1177,22 @@ export interface components {
             /** Parallel Tool Calls */
             parallel_tool_calls?: boolean | null;
         };
+        /** ChatMessageOut */
+        ChatMessageOut: {
+            /**
+             * Role
+             * @constant
+             */
+            role: "assistant";
+            /** Content */
+            content: string | null;
+            /** Tool Calls */
+            tool_calls?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
         /** CostTotals */
         CostTotals: {
-            /** Calls */
-            calls: number;
             /** Successful Calls */
             successful_calls: number;
             /** Failed Calls */
@@ -974,6 +1205,8 @@ export interface components {
             provider_cost_micros: number;
             /** Client Cost Micros */
             client_cost_micros: number;
+            /** Calls */
+            calls: number;
             /** Margin Micros */
             margin_micros: number;
             /** Provider Cost Usd */
@@ -1094,8 +1327,11 @@ export interface components {
             message: string;
             /** Param */
             param?: string | null;
-            /** Code */
-            code?: string | null;
+            /**
+             * Code
+             * @description Stable: one of the codes docs/api.md lists; switch on it, not on `message`.
+             */
+            code: string;
         };
         /**
          * ErrorResponse
@@ -1110,6 +1346,11 @@ export interface components {
          * @enum {string}
          */
         FailedJobPolicy: "free" | "charge_if_any_call_succeeded";
+        /** Health */
+        Health: {
+            /** Status */
+            status: string;
+        };
         /** JobCallOut */
         JobCallOut: {
             /**
@@ -1437,6 +1678,44 @@ export interface components {
             /** Tool Call Id */
             tool_call_id?: string | null;
         };
+        /** ModelList */
+        ModelList: {
+            /**
+             * Object
+             * @default list
+             * @constant
+             */
+            object: "list";
+            /** Data */
+            data: components["schemas"]["ModelOut"][];
+        };
+        /**
+         * ModelOut
+         * @description An alias, as OpenAI's model list shows a model.
+         */
+        ModelOut: {
+            /**
+             * Id
+             * @description the alias
+             */
+            id: string;
+            /**
+             * Object
+             * @default model
+             * @constant
+             */
+            object: "model";
+            /**
+             * Created
+             * @description when the alias was created, in Unix seconds
+             */
+            created: number;
+            /**
+             * Owned By
+             * @default saas-litellm
+             */
+            owned_by: string;
+        };
         /** OrganizationCreate */
         OrganizationCreate: {
             /** Organization Id */
@@ -1493,6 +1772,37 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /**
+         * SweepResult
+         * @description What one sweeper pass finished.
+         */
+        SweepResult: {
+            /**
+             * Calls
+             * @description stale calls looked at (finished from LiteLLM's spend log, or failed)
+             */
+            calls: number;
+            /**
+             * Jobs
+             * @description jobs failed for inactivity (their holds released)
+             */
+            jobs: number;
+            /**
+             * Holds
+             * @description orphaned holds released
+             */
+            holds: number;
+            /**
+             * Idempotency Keys
+             * @description expired idempotency keys removed
+             */
+            idempotency_keys: number;
+            /**
+             * Days Rolled Up
+             * @description days of calls summed into the daily usage tables
+             */
+            days_rolled_up: number;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -1816,6 +2126,11 @@ export interface components {
             /** Credits Remaining */
             credits_remaining?: number | null;
         };
+        /** WhoAmI */
+        WhoAmI: {
+            /** Role */
+            role: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1847,7 +2162,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,7 +2171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1865,7 +2180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -1874,7 +2189,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1883,7 +2198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1892,7 +2207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1901,7 +2216,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1910,7 +2225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1919,7 +2234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1928,7 +2243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1937,7 +2252,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,7 +2261,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1955,7 +2270,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -1985,7 +2300,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1994,7 +2309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,7 +2318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2012,7 +2327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +2336,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,7 +2345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +2354,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,7 +2363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2057,7 +2372,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2066,7 +2381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,7 +2390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2084,7 +2399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2093,7 +2408,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2122,12 +2437,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["SweepResult"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2136,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2145,7 +2458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,7 +2467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2163,7 +2476,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2172,7 +2485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2181,7 +2494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2190,7 +2503,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2199,7 +2512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2208,7 +2521,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2217,7 +2530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2226,7 +2539,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2235,7 +2548,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,12 +2577,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["WhoAmI"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,7 +2589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2287,7 +2598,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2296,7 +2607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +2616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2314,7 +2625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2323,7 +2634,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2332,7 +2643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2341,7 +2652,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,7 +2661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2359,7 +2670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2377,7 +2688,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,7 +2724,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2422,7 +2733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2431,7 +2742,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2440,7 +2751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2449,7 +2760,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2458,7 +2769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2467,7 +2778,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2476,7 +2787,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2485,7 +2796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2494,7 +2805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2503,7 +2814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2521,7 +2832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2553,7 +2864,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationOut"][];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2562,7 +2873,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2571,7 +2882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2580,7 +2891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +2900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2598,7 +2909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2607,7 +2918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2616,7 +2927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2625,7 +2936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +2954,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2652,7 +2963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +2972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +3006,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,7 +3015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2713,7 +3024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2722,7 +3033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2731,7 +3042,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2740,7 +3051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2749,7 +3060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2758,7 +3069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,7 +3078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2776,7 +3087,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2785,7 +3096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2794,7 +3105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2803,7 +3114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2839,7 +3150,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessGroupOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2848,7 +3159,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2857,7 +3168,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2866,7 +3177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2875,7 +3186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2884,7 +3195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2893,7 +3204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2902,7 +3213,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2911,7 +3222,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2920,7 +3231,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2929,7 +3240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2938,7 +3249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2947,7 +3258,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +3290,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessGroupOut"][];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2988,7 +3299,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2997,7 +3308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3006,7 +3317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3015,7 +3326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3024,7 +3335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,7 +3344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3042,7 +3353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3051,7 +3362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3060,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3069,7 +3380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,7 +3389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3087,7 +3398,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,7 +3432,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessGroupOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,7 +3441,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,7 +3450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3148,7 +3459,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3157,7 +3468,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3166,7 +3477,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,7 +3486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,7 +3495,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3193,7 +3504,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +3513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3211,7 +3522,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3220,7 +3531,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3229,7 +3540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3578,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessGroupOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,7 +3587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,7 +3596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3294,7 +3605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3614,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3312,7 +3623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3321,7 +3632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3330,7 +3641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3339,7 +3650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3348,7 +3659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3357,7 +3668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3366,7 +3677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,7 +3686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3411,7 +3722,7 @@ export interface operations {
                     "application/json": components["schemas"]["AliasOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3420,7 +3731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3429,7 +3740,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,7 +3749,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3447,7 +3758,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3456,7 +3767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3465,7 +3776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3474,7 +3785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3483,7 +3794,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3492,7 +3803,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3501,7 +3812,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +3821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3519,7 +3830,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3551,7 +3862,7 @@ export interface operations {
                     "application/json": components["schemas"]["AliasOut"][];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3560,7 +3871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3569,7 +3880,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3578,7 +3889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3587,7 +3898,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3596,7 +3907,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3605,7 +3916,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3614,7 +3925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3623,7 +3934,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3632,7 +3943,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3641,7 +3952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +3961,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3659,7 +3970,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3693,7 +4004,7 @@ export interface operations {
                     "application/json": components["schemas"]["AliasOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,7 +4013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3711,7 +4022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3720,7 +4031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3729,7 +4040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3738,7 +4049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3747,7 +4058,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3756,7 +4067,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3765,7 +4076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3774,7 +4085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3783,7 +4094,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3792,7 +4103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3801,7 +4112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3839,7 +4150,7 @@ export interface operations {
                     "application/json": components["schemas"]["AliasOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3848,7 +4159,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3857,7 +4168,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3866,7 +4177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3875,7 +4186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3884,7 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3893,7 +4204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3902,7 +4213,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3911,7 +4222,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3920,7 +4231,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,7 +4240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3938,7 +4249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3947,7 +4258,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -3983,7 +4294,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamCreated"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3992,7 +4303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4001,7 +4312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4010,7 +4321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4019,7 +4330,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4028,7 +4339,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4037,7 +4348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +4357,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4055,7 +4366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4064,7 +4375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4073,7 +4384,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4082,7 +4393,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4091,7 +4402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -4125,7 +4436,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"][];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4134,7 +4445,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4454,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4152,7 +4463,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,7 +4472,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4170,7 +4481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4179,7 +4490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4188,7 +4499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4197,7 +4508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4206,7 +4517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4215,7 +4526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4224,7 +4535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,7 +4544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -4267,7 +4578,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4276,7 +4587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4285,7 +4596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4294,7 +4605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4303,7 +4614,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4312,7 +4623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4321,7 +4632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4330,7 +4641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4339,7 +4650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4348,7 +4659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,7 +4668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4366,7 +4677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4375,7 +4686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -4413,7 +4724,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4422,7 +4733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4431,7 +4742,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +4751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4449,7 +4760,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4458,7 +4769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4467,7 +4778,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4476,7 +4787,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4485,7 +4796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4494,7 +4805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4503,7 +4814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4512,7 +4823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,7 +4832,718 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    suspend_team_api_teams__team_id__suspend_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    resume_team_api_teams__team_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_keys_api_teams__team_id__keys_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamKeyOut"][];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_key_api_teams__team_id__keys_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamKeyCreated"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revoke_key_api_teams__team_id__keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamKeyOut"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -4559,7 +5581,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4568,7 +5590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4577,7 +5599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4586,7 +5608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4595,7 +5617,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4604,7 +5626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4613,7 +5635,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4622,7 +5644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4631,7 +5653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4640,7 +5662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4649,7 +5671,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4658,7 +5680,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4667,7 +5689,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -4705,7 +5727,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4714,7 +5736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4723,7 +5745,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4732,7 +5754,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4741,7 +5763,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4750,7 +5772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4759,7 +5781,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,7 +5790,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4777,7 +5799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,7 +5808,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4795,7 +5817,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4804,7 +5826,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4813,718 +5835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    suspend_team_api_teams__team_id__suspend_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-admin-key"?: string | null;
-                "x-admin-session"?: string | null;
-            };
-            path: {
-                team_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Insufficient credits */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request: the message names the field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider timed out */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    resume_team_api_teams__team_id__resume_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-admin-key"?: string | null;
-                "x-admin-session"?: string | null;
-            };
-            path: {
-                team_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Insufficient credits */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request: the message names the field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider timed out */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_keys_api_teams__team_id__keys_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-admin-key"?: string | null;
-                "x-admin-session"?: string | null;
-            };
-            path: {
-                team_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamKeyOut"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Insufficient credits */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request: the message names the field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider timed out */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    create_key_api_teams__team_id__keys_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-admin-key"?: string | null;
-                "x-admin-session"?: string | null;
-            };
-            path: {
-                team_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamKeyCreated"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Insufficient credits */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request: the message names the field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider timed out */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    revoke_key_api_teams__team_id__keys__key_id__delete: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-admin-key"?: string | null;
-                "x-admin-session"?: string | null;
-            };
-            path: {
-                team_id: string;
-                key_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamKeyOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Insufficient credits */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request: the message names the field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -5562,7 +5873,7 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5571,7 +5882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5580,7 +5891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -5589,7 +5900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5598,7 +5909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5607,7 +5918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5616,7 +5927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5625,7 +5936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5634,7 +5945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5643,7 +5954,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5652,7 +5963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5661,7 +5972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5670,7 +5981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -5706,7 +6017,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5715,7 +6026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5724,7 +6035,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -5733,7 +6044,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5742,7 +6053,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5751,7 +6062,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5760,7 +6071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5769,7 +6080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5778,7 +6089,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5787,7 +6098,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5796,7 +6107,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5805,7 +6116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5814,7 +6125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -5850,7 +6161,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"][];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5859,7 +6170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5868,7 +6179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -5877,7 +6188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5886,7 +6197,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5895,7 +6206,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5904,7 +6215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5913,7 +6224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5922,7 +6233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5931,7 +6242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5940,7 +6251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5949,7 +6260,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5958,7 +6269,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -5991,7 +6302,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobSummary"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6000,7 +6311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6009,7 +6320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -6018,7 +6329,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6027,7 +6338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6036,7 +6347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6045,7 +6356,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6054,7 +6365,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6063,7 +6374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6072,7 +6383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6081,7 +6392,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6090,7 +6401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6099,7 +6410,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -6137,7 +6448,7 @@ export interface operations {
                     "application/json": components["schemas"]["LLMCallResponse"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6146,7 +6457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6155,7 +6466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -6164,7 +6475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6173,7 +6484,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6182,7 +6493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6191,7 +6502,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6200,7 +6511,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6209,7 +6520,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6218,7 +6529,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6227,7 +6538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6236,7 +6547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6245,7 +6556,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -6283,7 +6594,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobSummary"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6292,7 +6603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6301,7 +6612,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -6310,7 +6621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6319,7 +6630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6328,7 +6639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6337,7 +6648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6346,7 +6657,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6666,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6364,7 +6675,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6373,7 +6684,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6382,7 +6693,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6391,7 +6702,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -6427,7 +6738,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateAndCallResponse"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6436,7 +6747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6445,7 +6756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -6454,7 +6765,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6463,7 +6774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6472,7 +6783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6481,7 +6792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6490,7 +6801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6499,7 +6810,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6508,7 +6819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6517,7 +6828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6526,7 +6837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6535,7 +6846,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -6568,123 +6879,125 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6709,123 +7022,125 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6860,7 +7175,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageReport"] | components["schemas"]["TeamUsage"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6869,7 +7184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6878,7 +7193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -6887,7 +7202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6896,7 +7211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6905,7 +7220,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6914,7 +7229,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6923,7 +7238,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6932,7 +7247,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6941,7 +7256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6950,7 +7265,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6959,7 +7274,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6968,7 +7283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7008,7 +7323,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7017,7 +7332,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7026,7 +7341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7035,7 +7350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7044,7 +7359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7053,7 +7368,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7062,7 +7377,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7071,7 +7386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7080,7 +7395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7089,7 +7404,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7098,7 +7413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7107,7 +7422,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7116,7 +7431,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7157,7 +7472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Overview"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7166,7 +7481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7175,7 +7490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7184,7 +7499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7193,7 +7508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7202,7 +7517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7211,7 +7526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7220,7 +7535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7229,7 +7544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7238,7 +7553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7247,7 +7562,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7256,7 +7571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7265,7 +7580,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7305,12 +7620,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AdminJobPage"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7319,7 +7632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7328,7 +7641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7337,7 +7650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7346,7 +7659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7355,7 +7668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7364,7 +7677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7373,7 +7686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7382,7 +7695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7391,7 +7704,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7400,7 +7713,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7409,7 +7722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7418,7 +7731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,12 +7762,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AdminJobDetail"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7463,7 +7774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7472,7 +7783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7481,7 +7792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7490,7 +7801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7499,7 +7810,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7508,7 +7819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7517,7 +7828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7526,7 +7837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7535,7 +7846,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7544,7 +7855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7553,7 +7864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7562,7 +7873,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7590,16 +7901,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description a completion, or its chunks when `stream` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ChatCompletion"];
+                    "text/event-stream": unknown;
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7608,7 +7920,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7617,7 +7929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7626,7 +7938,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7635,7 +7947,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7644,7 +7956,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7653,7 +7965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7662,7 +7974,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,7 +7983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7680,7 +7992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7689,7 +8001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7698,7 +8010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7707,7 +8019,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7735,12 +8047,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description Bad request */
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7749,7 +8059,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid key */
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7758,7 +8068,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Insufficient credits */
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -7767,7 +8077,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: wrong key, suspended team, or alias outside the team's groups */
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7776,7 +8086,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or another tenant's) */
+            /** @description `not_found`: no such resource (or another team's), or no such route */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7785,7 +8095,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: ended job, duplicate, or idempotent request in flight */
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7794,7 +8104,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7803,7 +8113,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request: the message names the field */
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7812,7 +8122,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description `rate_limited`: too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7821,7 +8131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unexpected error; quote the X-Request-Id when reporting it */
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7830,7 +8140,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider failed */
+            /** @description `provider_error`: the model provider failed */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7839,7 +8149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After */
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7848,7 +8158,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The model provider timed out */
+            /** @description `provider_timeout`: the model provider did not answer in time */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -7874,7 +8184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };

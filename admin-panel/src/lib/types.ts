@@ -32,55 +32,7 @@ export type UsageReport = Schemas["UsageReport"];
 export type TimePoint = Schemas["TimePoint"];
 export type Overview = Schemas["Overview"];
 
-// GET /api/admin/jobs and /api/admin/jobs/{job_id} declare no response schema (the spec says only
-// "an object"), so these three shapes are still written by hand; they move to the generated file
-// once the server gives those routes a response_model.
-
-export interface JobRow {
-  job_id: string;
-  team_id: string;
-  job_type: string;
-  status: JobStatus;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  credits_charged: number;
-  total_calls: number | null;
-  provider_cost_micros: number | null;
-  client_cost_micros: number | null;
-}
-
-export interface JobPage {
-  items: JobRow[];
-  has_more: boolean;
-  limit: number;
-  offset: number;
-}
-
-export interface JobCall {
-  call_id: string;
-  alias: string | null;
-  model_group: string | null;
-  resolved_model: string | null;
-  status: string;
-  stream: boolean;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  provider_cost_micros: number | null;
-  client_cost_micros: number | null;
-  credits_charged: number | null;
-  cost_source: string | null;
-  latency_ms: number | null;
-  cache_hit: boolean | null;
-  finish_reason: string | null;
-  parsed_ok: boolean | null;
-  error_type: string | null;
-  created_at: string;
-}
-
-export interface JobDetail extends JobRow {
-  error_message: string | null;
-  summary: Record<string, number | string | null> | null;
-  calls: JobCall[];
-}
+export type JobRow = Schemas["AdminJobRow"];
+export type JobPage = Schemas["AdminJobPage"];
+export type JobCall = Schemas["AdminCallOut"];
+export type JobDetail = Schemas["AdminJobDetail"];

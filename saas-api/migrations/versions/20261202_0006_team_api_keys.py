@@ -6,7 +6,7 @@ Create Date: 2026-12-02 00:41:00
 
 The schema only. Every key that exists now was a LiteLLM virtual key as well; it is marked
 `in_litellm` and keeps working against the SaaS API. Giving each team its own LiteLLM key and deleting
-the old ones from the proxy needs the proxy, so the API does it when it starts (tenancy/keys.py).
+the old ones from the proxy needs the proxy, so the API does it when it starts (tenancy/key_migration.py).
 """
 
 from collections.abc import Sequence

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
 
 from . import sweeper
@@ -19,6 +19,7 @@ from .auth import AdminDep, hash_key, is_master_key
 from .config import get_settings
 from .db import SessionDep
 from .errors import Forbidden
+from .litellm_proxy import proxy_of
 from .models import AdminSession
 
 router = APIRouter(prefix="/api/admin", tags=["admin session"])
@@ -32,6 +33,20 @@ class LoginRequest(BaseModel):
 class SessionOut(BaseModel):
     token: str
     expires_at: datetime
+
+
+class WhoAmI(BaseModel):
+    role: str
+
+
+class SweepResult(BaseModel):
+    """What one sweeper pass finished."""
+
+    calls: int = Field(description="stale calls looked at (finished from LiteLLM's spend log, or failed)")
+    jobs: int = Field(description="jobs failed for inactivity (their holds released)")
+    holds: int = Field(description="orphaned holds released")
+    idempotency_keys: int = Field(description="expired idempotency keys removed")
+    days_rolled_up: int = Field(description="days of calls summed into the daily usage tables")
 
 
 @router.post("/login", response_model=SessionOut)
@@ -53,13 +68,13 @@ def logout(session: SessionDep, x_admin_session: Annotated[str | None, Header()]
         session.execute(delete(AdminSession).where(AdminSession.token_hash == hash_key(x_admin_session)))
 
 
-@router.post("/sweep", dependencies=[AdminDep])
-async def sweep(request: Request) -> dict[str, int]:
+@router.post("/sweep", dependencies=[AdminDep], response_model=SweepResult)
+async def sweep(request: Request) -> SweepResult:
     """Run one pass of the stale-work sweeper now (it also runs on a timer in every API process)."""
-    return await sweeper.sweep_once(request.app.state.proxy)
+    return SweepResult(**await sweeper.sweep_once(proxy_of(request)))
 
 
-@router.get("/session", dependencies=[AdminDep])
-def whoami() -> dict[str, str]:
+@router.get("/session", dependencies=[AdminDep], response_model=WhoAmI)
+def whoami() -> WhoAmI:
     """200 while the session (or key) is valid; the panel uses it to check its login."""
-    return {"role": "admin"}
+    return WhoAmI(role="admin")

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from . import admin, sweeper, vault
 from .analytics.router import router as analytics_router
@@ -20,7 +20,7 @@ from .jobs.router import router as jobs_router
 from .limits import BodySizeLimit, reject_unstorable_input
 from .litellm_proxy import LiteLLMProxy
 from .openai_compat.router import router as openai_router
-from .tenancy.keys import run_key_migration
+from .tenancy.key_migration import run_key_migration
 from .tenancy.router import router as tenancy_router
 
 DESCRIPTION = """
@@ -29,8 +29,10 @@ Job-based cost tracking, credits and multi-tenancy in front of the LiteLLM proxy
 * **Job API** — header `Authorization: Bearer <team API key>`.
 * **Admin API** — header `X-Admin-Key: <MASTER_KEY>`.
 
-Errors always have the shape `{"error": {"type", "message", "param", "code"}}`; an unexpected
-error is a 500 with a request id in its message and in the `X-Request-Id` header.
+Errors always have the shape `{"error": {"type", "message", "param", "code"}}`, where `code` is a
+stable name for the case (`job_not_open`, `model_not_allowed`…; each response below lists its
+codes); an unexpected error is a 500 (`internal_error`) with a request id in its message and in the
+`X-Request-Id` header.
 """
 
 
@@ -65,6 +67,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         get_engine().dispose()
 
 
+class Health(BaseModel):
+    status: str
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -95,9 +101,9 @@ def create_app() -> FastAPI:
     app.include_router(analytics_router, responses=ERROR_RESPONSES)
     app.include_router(openai_router, responses=ERROR_RESPONSES)
 
-    @app.get("/health", tags=["health"])
-    async def health() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    @app.get("/health", tags=["health"], response_model=Health)
+    async def health() -> Health:
+        return Health(status="ok")
 
     return app
 

@@ -2,21 +2,18 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import AfterValidator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ..auth import AdminDep, current_team, require_admin
 from ..db import SessionDep, run_in_transaction
 from ..errors import NotFound
-from ..jobs import service as jobs_service
-from ..models import Job, JobCostSummary, LLMCall
-from ..tenancy import service as tenancy
-from . import schemas
+from ..tenancy.lookups import get_organization, get_team
+from . import admin_jobs, schemas
 from .service import UsageFilter, team_usage, time_series, usage_report
 
 router = APIRouter(prefix="/api", tags=["usage"])
@@ -55,7 +52,7 @@ async def get_team_usage(
     x_admin_key: Annotated[str | None, Header()] = None,
     x_admin_session: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
-) -> Any:
+) -> schemas.UsageReport | schemas.TeamUsage:
     """With the admin key: the full report with costs. With the team's own key: jobs and credits only."""
     where = UsageFilter(team_id=team_id, job_type=job_type, start=start, end=end)
     if x_admin_key is not None or x_admin_session is not None:
@@ -63,7 +60,7 @@ async def get_team_usage(
         await run_in_threadpool(require_admin, request, x_admin_key, x_admin_session)
 
         def admin_view(session: Session) -> schemas.UsageReport:
-            team = tenancy.get_team(session, team_id)
+            team = get_team(session, team_id)
             report = usage_report(session, "team", team_id, where)
             report.credits_allocated, report.credits_remaining = team.credits_allocated, team.credits_remaining
             return report
@@ -72,14 +69,14 @@ async def get_team_usage(
     principal = await current_team(authorization)
     if principal.team_id != team_id:
         raise NotFound(f"team '{team_id}' not found")
-    return await run_in_transaction(lambda s: team_usage(s, tenancy.get_team(s, team_id), where))
+    return await run_in_transaction(lambda s: team_usage(s, get_team(s, team_id), where))
 
 
 @router.get("/organizations/{organization_id}/usage", response_model=schemas.UsageReport, dependencies=[AdminDep])
 def get_organization_usage(
     organization_id: str, session: SessionDep, start: Start = None, end: End = None, job_type: str | None = None
 ) -> schemas.UsageReport:
-    tenancy.get_organization(session, organization_id)
+    get_organization(session, organization_id)
     where = UsageFilter(organization_id=organization_id, job_type=job_type, start=start, end=end)
     return usage_report(session, "organization", organization_id, where)
 
@@ -105,7 +102,7 @@ def overview(
 # -- admin job browser --------------------------------------------------------------------------
 
 
-@router.get("/admin/jobs", dependencies=[AdminDep], tags=["admin jobs"])
+@router.get("/admin/jobs", response_model=schemas.AdminJobPage, dependencies=[AdminDep], tags=["admin jobs"])
 def admin_list_jobs(
     session: SessionDep,
     team_id: str | None = None,
@@ -116,62 +113,13 @@ def admin_list_jobs(
     end: End = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> dict[str, Any]:
+) -> schemas.AdminJobPage:
     """Jobs across all teams, newest first, with their aggregated costs."""
     where = UsageFilter(team_id=team_id, organization_id=organization_id, job_type=job_type, start=start, end=end)
-    query = where.jobs(select(Job, JobCostSummary).outerjoin(JobCostSummary, JobCostSummary.job_id == Job.id))
-    if status:
-        query = query.where(Job.status == status)
-    rows = session.execute(query.order_by(Job.created_at.desc(), Job.id).limit(limit + 1).offset(offset)).all()
-    items = [
-        {
-            **jobs_service.job_out(job).model_dump(),
-            "credits_charged": job.credits_charged,
-            "total_calls": summary.total_calls if summary else None,
-            "provider_cost_micros": summary.provider_cost_micros if summary else None,
-            "client_cost_micros": summary.client_cost_micros if summary else None,
-        }
-        for job, summary in rows[:limit]
-    ]
-    return {"items": items, "has_more": len(rows) > limit, "limit": limit, "offset": offset}
+    return admin_jobs.list_jobs(session, where, status, limit, offset)
 
 
-@router.get("/admin/jobs/{job_id}", dependencies=[AdminDep], tags=["admin jobs"])
-def admin_get_job(job_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+@router.get("/admin/jobs/{job_id}", response_model=schemas.AdminJobDetail, dependencies=[AdminDep], tags=["admin jobs"])
+def admin_get_job(job_id: uuid.UUID, session: SessionDep) -> schemas.AdminJobDetail:
     """A job with every call: alias, resolved model, tokens, provider and client cost, latency, cache hit."""
-    job = session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"job '{job_id}' not found")
-    calls = session.execute(select(LLMCall).where(LLMCall.job_id == job_id).order_by(LLMCall.created_at)).scalars()
-    summary = session.get(JobCostSummary, job_id)
-    return {
-        **jobs_service.job_out(job).model_dump(),
-        "credits_charged": job.credits_charged,
-        "error_message": job.error_message,
-        "summary": None
-        if summary is None
-        else {c.name: getattr(summary, c.key) for c in JobCostSummary.__table__.columns if c.name != "job_id"},
-        "calls": [
-            {
-                "call_id": c.id,
-                "alias": c.alias,
-                "model_group": c.model_group,
-                "resolved_model": c.resolved_model,
-                "status": c.status,
-                "stream": c.stream,
-                "prompt_tokens": c.prompt_tokens,
-                "completion_tokens": c.completion_tokens,
-                "provider_cost_micros": c.provider_cost_micros,
-                "client_cost_micros": c.client_cost_micros,
-                "credits_charged": c.credits_charged,
-                "cost_source": c.cost_source,
-                "latency_ms": c.latency_ms,
-                "cache_hit": c.cache_hit,
-                "finish_reason": c.finish_reason,
-                "parsed_ok": c.parsed_ok,
-                "error_type": c.error_type,
-                "created_at": c.created_at,
-            }  # fmt: skip
-            for c in calls
-        ],
-    }
+    return admin_jobs.get_job(session, job_id)

@@ -1,19 +1,28 @@
-"""Usage reports: the admin view carries costs and margin; the team view carries only credits."""
+"""Usage reports (the admin view carries costs and margin; the team view only credits) and the
+admin job browser."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..jobs.schemas import JobOut
 
 
-class CostTotals(BaseModel):
-    calls: int
+class CallSums(BaseModel):
+    """What a set of calls added up to (a report's totals, a job's summary)."""
+
     successful_calls: int
     failed_calls: int
     prompt_tokens: int
     completion_tokens: int
     provider_cost_micros: int
     client_cost_micros: int
+
+
+class CostTotals(CallSums):
+    calls: int
     margin_micros: int
     provider_cost_usd: Decimal
     client_cost_usd: Decimal
@@ -89,3 +98,64 @@ class Overview(BaseModel):
     granularity: str
     totals: UsageReport
     series: list[TimePoint]
+
+
+# -- the admin job browser ------------------------------------------------------------------------
+
+
+class AdminJobRow(JobOut):
+    """A job in the admin job browser, with what it cost (the cost summary is written when it ends)."""
+
+    credits_charged: int
+    total_calls: int | None
+    provider_cost_micros: int | None
+    client_cost_micros: int | None
+
+
+class AdminJobPage(BaseModel):
+    items: list[AdminJobRow]
+    has_more: bool
+    limit: int
+    offset: int
+
+
+class AdminJobCosts(CallSums):
+    """A job's cost summary, written when it ended."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    total_calls: int
+    total_latency_ms: int
+    credits_charged: int
+    created_at: datetime
+
+
+class AdminCallOut(BaseModel):
+    """One call of a job, as an admin sees it: the model behind the alias, tokens, costs, latency."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: uuid.UUID = Field(validation_alias="id")
+    alias: str
+    model_group: str
+    resolved_model: str | None
+    status: str
+    stream: bool
+    prompt_tokens: int
+    completion_tokens: int
+    provider_cost_micros: int
+    client_cost_micros: int
+    credits_charged: int
+    cost_source: str | None
+    latency_ms: int | None
+    cache_hit: bool
+    finish_reason: str | None
+    parsed_ok: bool | None
+    error_type: str | None
+    created_at: datetime
+
+
+class AdminJobDetail(JobOut):
+    credits_charged: int
+    summary: AdminJobCosts | None = Field(description="null until the job ends")
+    calls: list[AdminCallOut]

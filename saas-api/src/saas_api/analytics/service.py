@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
+from ..billing.units import budget_unit
 from ..jobs.service import OPEN_STATUSES
 from ..models import (
-    BudgetMode,
     CallStatus,
     DailyCallUsage,
     DailyJobUsage,
@@ -27,7 +27,6 @@ from ..models import (
     Team,
 )
 from ..money import micros_to_usd
-from ..tenancy.service import BUDGET_UNITS
 from . import rollup, schemas
 
 DAY = timedelta(days=1)
@@ -284,7 +283,7 @@ def team_usage(session: Session, team, where: UsageFilter) -> schemas.TeamUsage:
         team_id=team.id, start=where.start, end=where.end, jobs=_job_counts(jobs), calls=calls,
         jobs_by_type=_jobs_by(jobs, 1), credits_allocated=team.credits_allocated,
         credits_remaining=team.credits_remaining, credits_used=team.credits_used,
-        budget_unit=BUDGET_UNITS[BudgetMode(team.budget_mode)],
+        budget_unit=budget_unit(team.budget_mode),
     )  # fmt: skip
 
 

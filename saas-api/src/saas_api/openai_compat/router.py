@@ -13,17 +13,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, Field
 
 from ..auth import CurrentTeam
+from ..calls import service as calls
+from ..calls import streaming
+from ..calls.records import CallTicket
 from ..concurrency import CallSlot
 from ..db import run_in_transaction
-from ..jobs import calls, schemas, service
+from ..jobs import schemas, single_call
 from ..jobs.router import warning_headers
-from ..litellm_proxy import LiteLLMProxy
-from ..models import ModelAlias, group_aliases, team_access_groups
+from ..litellm_proxy import proxy_of
+from ..tenancy.model_access import team_aliases
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -45,8 +46,31 @@ class ChatCompletionRequest(schemas.CallParams):
         return schemas.CallParams(**fields)
 
 
-def _proxy(request: Request) -> LiteLLMProxy:
-    return request.app.state.proxy  # type: ignore[no-any-return]
+class ChatMessageOut(BaseModel):
+    role: Literal["assistant"]
+    content: str | None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class ChatChoice(BaseModel):
+    index: int
+    message: ChatMessageOut
+    finish_reason: str | None
+
+
+class ChatCompletion(BaseModel):
+    """OpenAI's chat completion, without `usage`: a team never sees tokens."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str = Field(description="the alias that answered")
+    choices: list[ChatChoice]
+
+
+STREAMED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "a completion, or its chunks when `stream`"}
+}
 
 
 def _completion_id(call_id: uuid.UUID) -> str:
@@ -66,7 +90,7 @@ def _completion(reply: schemas.LLMCallResponse) -> dict[str, Any]:
     }
 
 
-@router.post("/chat/completions", dependencies=[CallSlot])
+@router.post("/chat/completions", dependencies=[CallSlot], response_model=ChatCompletion, responses=STREAMED)
 async def chat_completions(
     data: ChatCompletionRequest,
     team: CurrentTeam,
@@ -75,29 +99,31 @@ async def chat_completions(
     x_job_type: Annotated[str, Header(max_length=128)] = "openai_chat",
 ) -> Response:
     params = data.call_params()
-    proxy = _proxy(request)
+    proxy = proxy_of(request)
     if data.stream:
         if x_job_id is None:
-            ticket, events = await calls.single_call_job_stream(
+            ticket, events = await single_call.single_call_job_stream(
                 proxy, team.team_id, team.virtual_key, x_job_type, {}, params
             )
         else:
             ticket = await calls.admit(team.team_id, x_job_id, params, stream=True)
-            events = await calls.open_stream(proxy, team.virtual_key, ticket, params)
+            events = await streaming.open_stream(proxy, team.virtual_key, ticket, params)
         return StreamingResponse(
             _chunks(events, ticket),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Job-Id": str(ticket.job_id), **warning_headers(ticket.warn)},
         )
     if x_job_id is None:
-        reply, _, warn = await calls.single_call_job(proxy, team.team_id, team.virtual_key, x_job_type, {}, params)
+        reply, _, warn = await single_call.single_call_job(
+            proxy, team.team_id, team.virtual_key, x_job_type, {}, params
+        )
     else:
         ticket = await calls.admit(team.team_id, x_job_id, params, stream=False)
         reply, warn = await calls.buffered_call(proxy, team.virtual_key, ticket, params), ticket.warn
     return JSONResponse(_completion(reply), headers={"X-Job-Id": str(reply.job_id), **warning_headers(warn)})
 
 
-async def _chunks(events: AsyncIterator[calls.StreamEvent], ticket: service.CallTicket) -> AsyncIterator[str]:
+async def _chunks(events: AsyncIterator[streaming.StreamEvent], ticket: CallTicket) -> AsyncIterator[str]:
     base = {"id": _completion_id(ticket.call_id), "object": "chat.completion.chunk", "created": int(time.time()),
             "model": ticket.alias}  # fmt: skip
     first = True
@@ -105,34 +131,30 @@ async def _chunks(events: AsyncIterator[calls.StreamEvent], ticket: service.Call
         if event.kind == "delta":
             delta = {"role": "assistant", "content": event.text} if first else {"content": event.text}
             first = False
-            yield calls.sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+            yield streaming.sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
         elif event.kind == "error" and event.error is not None:
-            yield calls.sse(event.error.body())  # the SDK raises APIError on a chunk with "error"
+            yield streaming.sse(event.error.body())  # the SDK raises APIError on a chunk with "error"
         elif event.kind == "end":
-            yield calls.sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": event.finish_reason}]})
+            yield streaming.sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": event.finish_reason}]})
             yield "data: [DONE]\n\n"
 
 
-def _team_aliases(session: Session, team_id: str) -> list[ModelAlias]:
-    rows = session.execute(
-        select(ModelAlias)
-        .join(group_aliases, group_aliases.c.alias == ModelAlias.alias)
-        .join(team_access_groups, team_access_groups.c.group_name == group_aliases.c.group_name)
-        .where(team_access_groups.c.team_id == team_id)
-        .distinct()
-        .order_by(ModelAlias.alias)
-    )
-    return list(rows.scalars())
+class ModelOut(BaseModel):
+    """An alias, as OpenAI's model list shows a model."""
+
+    id: str = Field(description="the alias")
+    object: Literal["model"] = "model"
+    created: int = Field(description="when the alias was created, in Unix seconds")
+    owned_by: str = "saas-litellm"
 
 
-@router.get("/models")
-async def list_models(team: CurrentTeam) -> dict[str, Any]:
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+@router.get("/models", response_model=ModelList)
+async def list_models(team: CurrentTeam) -> ModelList:
     """The aliases this team may use."""
-    aliases = await run_in_transaction(_team_aliases, team.team_id)
-    return {
-        "object": "list",
-        "data": [
-            {"id": a.alias, "object": "model", "created": int(a.created_at.timestamp()), "owned_by": "saas-litellm"}
-            for a in aliases
-        ],
-    }
+    aliases = await run_in_transaction(team_aliases, team.team_id)
+    return ModelList(data=[ModelOut(id=a.alias, created=int(a.created_at.timestamp())) for a in aliases])

@@ -1,46 +1,28 @@
-"""Team API keys, and each team's LiteLLM virtual key.
+"""Team API keys: what a team authenticates with.
 
-A team authenticates with API keys of ours (`sk-saas-…`): random tokens stored as sha256 hashes,
-several per team (rotation, one per environment), revoked here alone. The LiteLLM proxy does not
-know them. Each team has one LiteLLM virtual key, generated here, carrying the team's models and
-rpm/tpm limits: stored encrypted (vault.py), forwarded on the team's calls (auth.py), shown to no
-one. So nothing a team holds opens the proxy, and no call can go around billing.
-
-Teams from before migration 0006 held LiteLLM keys. `run_key_migration`, started by every API
-process, gives each such team its own LiteLLM key and then deletes the old keys from the proxy; the
-old keys keep working here. Every step is idempotent and the new key is stored before the proxy sees
-it, so a crash or a second process at any point only repeats work. Until a team's own key is
-minted, its old keys are forwarded as they are.
+They are ours (`sk-saas-…`): random tokens stored as sha256 hashes (auth.py looks them up), several
+per team (rotation, one per environment), minted and revoked here alone. The LiteLLM proxy does not
+know them; the team's calls go out with its LiteLLM key (litellm_sync.py). So nothing a team holds
+opens the proxy, and no call can go around billing.
 """
 
-import asyncio
-import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
-from anyio import to_thread
-from sqlalchemy import Connection, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import vault
-from ..auth import hash_key
-from ..db import get_engine, run_in_transaction
-from ..errors import UpstreamError
+from ..auth import forget_key, hash_key
+from ..db import run_in_transaction
+from ..errors import NotFound
 from ..litellm_proxy import LiteLLMProxy
-from ..models import LiteLLMKey, ModelAlias, Team, TeamKey, TeamStatus, group_aliases, team_access_groups
-
-log = logging.getLogger(__name__)
+from ..models import TeamKey
+from . import schemas
+from .key_migration import ensure_own_litellm_key
+from .lookups import get_team
 
 API_KEY_PREFIX = "sk-saas-"
 _SHOWN_PREFIX_LENGTH = len(API_KEY_PREFIX) + 4  # enough to tell a team's keys apart in a list
-_MIGRATION_LOCK_ID = 20261202_0006  # pg advisory lock: one process migrates at a time
-_MIGRATION_RETRY_SECONDS = 30.0
-
-
-# -- API keys (ours) ----------------------------------------------------------------------------
+_KEY_ID_LENGTH = 16  # TeamKey.key_id: the start of the hash; a shorter start could match several keys
 
 
 def new_api_key() -> str:
@@ -48,6 +30,7 @@ def new_api_key() -> str:
 
 
 def add_api_key(session: Session, team_id: str, key: str) -> TeamKey:
+    """Store a key minted by `new_api_key` (its hash and shown prefix) for the team."""
     row = TeamKey(key_hash=hash_key(key), team_id=team_id, key_prefix=key[:_SHOWN_PREFIX_LENGTH])
     session.add(row)
     session.flush()
@@ -65,215 +48,51 @@ def newest_key_prefix(session: Session, team_id: str) -> str | None:
     ).scalar_one_or_none()
 
 
-# -- the team's LiteLLM key -----------------------------------------------------------------------
-
-
-def litellm_models(session: Session, groups: list[str]) -> list[str]:
-    """The LiteLLM models behind the aliases of these groups: the model list of the team's key."""
-    rows = session.execute(
-        select(ModelAlias.litellm_model)
-        .join(group_aliases, group_aliases.c.alias == ModelAlias.alias)
-        .where(group_aliases.c.group_name.in_(groups))
-        .distinct()
-    )
-    # An empty list would mean "every model" to LiteLLM; a team without aliases gets none.
-    return sorted(rows.scalars()) or ["no-models"]
-
-
-def team_litellm_models(session: Session, team_id: str) -> list[str]:
-    groups = session.execute(select(team_access_groups.c.group_name).where(team_access_groups.c.team_id == team_id))
-    return litellm_models(session, list(groups.scalars()))
-
-
-def litellm_key_hashes(session: Session, team_id: str) -> list[str]:
-    """Every key of this team the proxy knows: its own LiteLLM key once minted, and until the key
-    migration has run, its keys from before 0006."""
-    own = select(LiteLLMKey.key_hash).where(LiteLLMKey.team_id == team_id, LiteLLMKey.minted_at.is_not(None))
-    legacy = select(TeamKey.key_hash).where(TeamKey.team_id == team_id, TeamKey.in_litellm)
-    return list(session.execute(own.union_all(legacy)).scalars())
-
-
-def _litellm_metadata(organization_id: str, team_id: str) -> dict[str, str]:
-    return {"saas_organization_id": organization_id, "saas_team_id": team_id}
-
-
-def _new_litellm_key() -> str:
-    return "sk-" + secrets.token_urlsafe(32)  # LiteLLM takes only keys that start with sk-
-
-
-@dataclass(frozen=True)
-class MintedKey:
-    key_hash: str
-    encrypted_key: str
-
-    def row(self, team_id: str) -> LiteLLMKey:
-        return LiteLLMKey(
-            team_id=team_id, key_hash=self.key_hash, encrypted_key=self.encrypted_key, minted_at=func.now()
-        )
-
-
-async def mint_litellm_key(
-    proxy: LiteLLMProxy,
-    team_id: str,
-    organization_id: str,
-    models: list[str],
-    rpm_limit: int | None,
-    tpm_limit: int | None,
-) -> MintedKey:
-    """A new team's LiteLLM key, registered with the proxy; the caller stores `row()` with the team."""
-    key = _new_litellm_key()
-    metadata = _litellm_metadata(organization_id, team_id)
-    await proxy.generate_key(team_id, key, models, rpm_limit, tpm_limit, metadata)
-    return MintedKey(key_hash=hash_key(key), encrypted_key=vault.encrypt(key))
-
-
-# -- moving a team from before 0006 to its own LiteLLM key -------------------------------------
-
-
-@dataclass(frozen=True)
-class _Migration:
-    key_hash: str
-    encrypted_key: str
-    minted: bool
-    organization_id: str
-    models: list[str]
-    rpm_limit: int | None
-    tpm_limit: int | None
-    suspended: bool
-    legacy_key_hashes: list[str]
-
-
-def needs_migration(session: Session, team_id: str) -> bool:
-    pending = select(LiteLLMKey.team_id).where(LiteLLMKey.team_id == team_id, LiteLLMKey.minted_at.is_(None))
-    legacy = select(TeamKey.team_id).where(TeamKey.team_id == team_id, TeamKey.in_litellm)
-    return session.execute(pending.union_all(legacy).limit(1)).first() is not None
-
-
-def _teams_to_migrate(session: Session) -> list[str]:
-    """Teams with keys from before 0006 still in the proxy, or with a key stored but not yet minted."""
-    pending = select(LiteLLMKey.team_id).where(LiteLLMKey.minted_at.is_(None))
-    legacy = select(TeamKey.team_id).where(TeamKey.in_litellm)
-    return list(session.execute(select(Team.id).where(or_(Team.id.in_(pending), Team.id.in_(legacy)))).scalars())
-
-
-def _store_key(session: Session, team_id: str) -> _Migration | None:
-    """The team's LiteLLM key, stored (encrypted) first if it has none yet; None if nothing is left to do."""
-    if not needs_migration(session, team_id):
-        return None
-    team = session.get(Team, team_id)
-    assert team is not None  # teams are never deleted
-    row = session.get(LiteLLMKey, team_id)
-    if row is None:
-        # A concurrent run may store one at the same moment: the first wins and both go on with it.
-        key = _new_litellm_key()
-        session.execute(
-            pg_insert(LiteLLMKey)
-            .values(team_id=team_id, key_hash=hash_key(key), encrypted_key=vault.encrypt(key))
-            .on_conflict_do_nothing(index_elements=["team_id"])
-        )
-        row = session.execute(select(LiteLLMKey).where(LiteLLMKey.team_id == team_id)).scalar_one()
-    legacy = select(TeamKey.key_hash).where(TeamKey.team_id == team_id, TeamKey.in_litellm)
-    return _Migration(
-        key_hash=row.key_hash,
-        encrypted_key=row.encrypted_key,
-        minted=row.minted_at is not None,
-        organization_id=team.organization_id,
-        models=team_litellm_models(session, team_id),
-        rpm_limit=team.rpm_limit,
-        tpm_limit=team.tpm_limit,
-        suspended=team.status == TeamStatus.SUSPENDED,
-        legacy_key_hashes=list(session.execute(legacy).scalars()),
+def key_out(key: TeamKey) -> schemas.TeamKeyOut:
+    return schemas.TeamKeyOut(
+        key_id=key.key_id, key_prefix=key.key_prefix, created_at=key.created_at, revoked_at=key.revoked_at
     )
 
 
-def _mark_minted(session: Session, team_id: str) -> tuple[list[str], int | None, int | None, bool]:
-    """Record the mint; return the team's models, limits and suspension as they are now."""
-    session.execute(
-        update(LiteLLMKey)
-        .where(LiteLLMKey.team_id == team_id, LiteLLMKey.minted_at.is_(None))
-        .values(minted_at=func.now())
-    )
-    team = session.get(Team, team_id)
-    assert team is not None
-    models = team_litellm_models(session, team_id)
-    return models, team.rpm_limit, team.tpm_limit, team.status == TeamStatus.SUSPENDED
+def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
+    get_team(session, team_id)
+    rows = session.execute(select(TeamKey).where(TeamKey.team_id == team_id).order_by(TeamKey.created_at)).scalars()
+    return [key_out(k) for k in rows]
 
 
-def _mark_out_of_litellm(session: Session, key_hash: str) -> None:
-    session.execute(update(TeamKey).where(TeamKey.key_hash == key_hash).values(in_litellm=False))
+async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreated:
+    """Another API key for the team (rotation, or one key per environment). Ours alone: the proxy
+    is not asked (but a team from before 0006 is moved to its own LiteLLM key first)."""
+    await run_in_transaction(get_team, team_id)
+    await ensure_own_litellm_key(proxy, team_id)
+    api_key = new_api_key()
+
+    def write(session: Session) -> schemas.TeamKeyCreated:
+        row = add_api_key(session, team_id, api_key)
+        return schemas.TeamKeyCreated(**key_out(row).model_dump(), api_key=api_key, virtual_key=api_key)
+
+    return await run_in_transaction(write)
 
 
-async def ensure_own_litellm_key(proxy: LiteLLMProxy, team_id: str) -> None:
-    """Give a team from before 0006 its own LiteLLM key, then delete its old keys from the proxy.
-    A no-op for a team that has moved already; safe to repeat from any point."""
-    state = await run_in_transaction(_store_key, team_id)
-    if state is None:
-        return
-    if not state.minted:
-        metadata = _litellm_metadata(state.organization_id, team_id)
-        try:
-            await proxy.generate_key(
-                team_id, vault.decrypt(state.encrypted_key), state.models, state.rpm_limit, state.tpm_limit,
-                metadata, blocked=state.suspended,
-            )  # fmt: skip
-        except UpstreamError:
-            # A run that died after minting it, or another process minting it now: the key is there.
-            if not await proxy.key_is_live(state.key_hash):
-                raise
-        models, rpm_limit, tpm_limit, suspended = await run_in_transaction(_mark_minted, team_id)
-        # Changes to the team while the key was minted reached only the keys known to be minted.
-        await proxy.update_key(state.key_hash, models=models, rpm_limit=rpm_limit, tpm_limit=tpm_limit)
-        if suspended != state.suspended:
-            await proxy.set_key_blocked(state.key_hash, suspended)
-    # The old keys keep working here (auth.py forwards the team's own key now) but no longer open the proxy.
-    for key_hash in state.legacy_key_hashes:
-        await proxy.delete_key(key_hash)
-        await run_in_transaction(_mark_out_of_litellm, key_hash)
-    log.info("team %s now calls the proxy with its own LiteLLM key; its old keys no longer open it", team_id)
+async def revoke_key(proxy: LiteLLMProxy, team_id: str, key_id: str) -> schemas.TeamKeyOut:
+    """Revoke an active key: this process refuses it at once, the others within auth.py's cache TTL.
+    A key that is unknown or already revoked is 404."""
+    await ensure_own_litellm_key(proxy, team_id)  # so that a key from before 0006 no longer opens the proxy either
 
+    def write(session: Session) -> TeamKey:
+        get_team(session, team_id)
+        key = session.execute(
+            select(TeamKey)
+            .where(TeamKey.team_id == team_id, TeamKey.key_hash.startswith(key_id, autoescape=True))
+            .with_for_update()
+        ).scalar_one_or_none()
+        if key is None or len(key_id) < _KEY_ID_LENGTH or key.revoked_at is not None:
+            raise NotFound(f"no active key '{key_id}' for team '{team_id}'", param="key_id")
+        key.revoked_at = func.now()
+        session.flush()
+        session.refresh(key)
+        return key
 
-@asynccontextmanager
-async def _migration_lock() -> AsyncIterator[None]:
-    """Held by one process at a time, in a transaction left open meanwhile: PostgreSQL releases it
-    when the transaction ends, and when the process dies."""
-    conn = await to_thread.run_sync(get_engine().connect)
-
-    def try_lock(conn: Connection) -> bool:
-        return bool(conn.execute(text("select pg_try_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID}).scalar())
-
-    try:
-        while not await to_thread.run_sync(try_lock, conn):
-            await to_thread.run_sync(conn.rollback)
-            await asyncio.sleep(0.5)
-        yield
-    finally:
-        await to_thread.run_sync(conn.close)  # rolls back, which releases the lock
-
-
-async def migrate_legacy_teams(proxy: LiteLLMProxy) -> list[str]:
-    """Move every team that needs it to its own LiteLLM key; returns the teams that failed."""
-    if not await run_in_transaction(_teams_to_migrate):
-        return []
-    failed = []
-    async with _migration_lock():
-        # Read again under the lock: a process that held it before may have done them all.
-        for team_id in await run_in_transaction(_teams_to_migrate):
-            try:
-                await ensure_own_litellm_key(proxy, team_id)
-            except Exception:
-                log.warning("team %s: could not move to its own LiteLLM key", team_id, exc_info=True)
-                failed.append(team_id)
-    return failed
-
-
-async def run_key_migration(proxy: LiteLLMProxy) -> None:
-    """Every API process runs this at startup, in the background, until no team is left to move."""
-    while True:
-        try:
-            failed = await migrate_legacy_teams(proxy)
-            if not failed:
-                return
-            log.warning("key migration: %d team(s) left, retrying in %.0f s", len(failed), _MIGRATION_RETRY_SECONDS)
-        except Exception:  # the database may not be up yet
-            log.warning("key migration failed; retrying in %.0f s", _MIGRATION_RETRY_SECONDS, exc_info=True)
-        await asyncio.sleep(_MIGRATION_RETRY_SECONDS)
+    key = await run_in_transaction(write)
+    forget_key(key.key_hash)
+    return key_out(key)

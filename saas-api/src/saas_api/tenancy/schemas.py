@@ -1,10 +1,11 @@
 """Admin API request and response bodies. Requests forbid unknown fields (no mass assignment)."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..metadata import Metadata
 from ..models import BudgetMode, CacheScope, FailedJobPolicy, LimitType
@@ -15,6 +16,8 @@ MAX_RATE_LIMIT = 2**31 - 1  # rpm/tpm: INTEGER columns
 MAX_PRICE_PER_MILLION = Decimal(10_000)  # USD per 1M tokens; keeps tokens x price inside BIGINT micros
 
 Identifier = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+# A markup as shown: always two decimal places ("30.00").
+Percent = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.01")))]
 
 
 class Strict(BaseModel):
@@ -92,7 +95,7 @@ class AliasOut(BaseModel):
     litellm_model: str
     input_price_per_million: Decimal
     output_price_per_million: Decimal
-    markup_percent: Decimal | None
+    markup_percent: Percent | None
     cache_enabled: bool
     cache_scope: CacheScope
     max_output_tokens: int
@@ -156,7 +159,7 @@ class TeamOut(BaseModel):
     limit_type: LimitType
     warn_threshold_percent: int
     overage_ceiling: int | None
-    markup_percent: Decimal
+    markup_percent: Percent
     failed_job_policy: FailedJobPolicy
     default_alias: str | None
     rpm_limit: int | None
@@ -184,15 +187,17 @@ class TeamCreated(TeamOut):
 
 
 class LedgerEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     kind: str
     amount: int
     held_delta: int
     charged: int
     balance_after: int
-    job_id: str | None
-    call_id: str | None
-    hold_id: str | None
+    job_id: uuid.UUID | None
+    call_id: uuid.UUID | None
+    hold_id: uuid.UUID | None
     reason: str | None
     created_at: datetime
 
