@@ -5,8 +5,8 @@ then measures three targets with the same load generator, interleaving their rou
 machine noise hits all of them alike:
 
     fake provider   POST {fake}/v1/chat/completions                 the floor
-    LiteLLM alone   POST {litellm}/chat/completions                 the team's virtual key, gpt-4o-mini
-    SaaS + LiteLLM  POST {api}/api/jobs/{job}/llm-call(-stream)     the same key, through the SaaS API
+    LiteLLM alone   POST {litellm}/chat/completions                 the team's LiteLLM key, gpt-4o-mini
+    SaaS + LiteLLM  POST {api}/api/jobs/{job}/llm-call(-stream)     the team's API key, through the SaaS API
 
 It reports buffered latency (p50/p95/p99, one client), streamed time to first byte, throughput at
 1, 10 and 50 concurrent clients, CPU per call and RSS of each process; then seeds 1M llm_calls and
@@ -87,8 +87,19 @@ def new_stack() -> stack_module.Stack:
 
 @dataclass
 class BenchTeam:
-    key: str
+    key: str  # the team's API key, for the SaaS API
+    litellm_key: str  # the team's server-side LiteLLM key (what the SaaS API forwards), for LiteLLM alone
     job_ids: list[str]
+
+
+def litellm_key_of(stack: stack_module.Stack, team_id: str) -> str:
+    """The team's LiteLLM key, read and decrypted as the API does (the bench holds the stack's key)."""
+    from cryptography.fernet import Fernet
+
+    with psycopg2.connect(f"{stack.pg_server}/{stack.saas_db}") as conn, conn.cursor() as cur:
+        cur.execute("select encrypted_key from litellm_keys where team_id = %s", (team_id,))
+        (encrypted,) = cur.fetchone()
+    return Fernet(stack.encryption_key).decrypt(encrypted.encode()).decode()
 
 
 def create_team(stack: stack_module.Stack, jobs: int) -> BenchTeam:
@@ -111,12 +122,13 @@ def create_team(stack: stack_module.Stack, jobs: int) -> BenchTeam:
             {"organization_id": "bench-org", "team_id": "bench-team", "access_groups": ["bench-models"],
              "budget_mode": "job_based", "credits_allocated": 1000, "default_alias": "ChatAgent"},
         )  # fmt: skip
-    key = str(team["virtual_key"])
+    key = str(team["api_key"])
     with httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
         responses = [client.post("/api/jobs/create", json={"job_type": "benchmark"}) for _ in range(jobs)]
     if any(r.status_code != 201 for r in responses):
         raise RuntimeError(f"creating jobs: {[r.text[:200] for r in responses if r.status_code != 201][:1]}")
-    return BenchTeam(key=key, job_ids=[str(r.json()["job_id"]) for r in responses])
+    job_ids = [str(r.json()["job_id"]) for r in responses]
+    return BenchTeam(key=key, litellm_key=litellm_key_of(stack, "bench-team"), job_ids=job_ids)
 
 
 def targets(stack: stack_module.Stack, team: BenchTeam) -> list[load.Target]:
@@ -136,7 +148,7 @@ def targets(stack: stack_module.Stack, team: BenchTeam) -> list[load.Target]:
     return [
         load.Target(FAKE, lambda w: fake_url, lambda w: fake_url, {"Authorization": "Bearer sk-fake-provider"},
                     openai_body),
-        load.Target(LITELLM, lambda w: litellm_url, lambda w: litellm_url, {"Authorization": f"Bearer {team.key}"},
+        load.Target(LITELLM, lambda w: litellm_url, lambda w: litellm_url, {"Authorization": f"Bearer {team.litellm_key}"},
                     openai_body),
         load.Target(SAAS, lambda w: f"{job(w)}/llm-call", lambda w: f"{job(w)}/llm-call-stream",
                     {"Authorization": f"Bearer {team.key}"}, lambda prompt, stream: {"messages": messages(prompt)}),

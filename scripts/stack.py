@@ -176,7 +176,8 @@ class Stack:
     api_ports: list[int] = field(default_factory=lambda: [8003])
     log_dir: Path = RUN_DIR / "logs"
     cache_namespace: str = "saas-litellm"
-    encryption_key: str = ""  # SAAS_ENCRYPTION_KEY for the API processes (else their environment's)
+    # SAAS_ENCRYPTION_KEY for the API processes: a fresh one for a private stack (tests, make bench).
+    encryption_key: str = field(default_factory=lambda: new_encryption_key())
     api_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -254,7 +255,7 @@ class Stack:
             "LITELLM_PROXY_URL": self.litellm_url,
             "REDIS_URL": f"redis://{self.redis_host}:{self.redis_port}/0",
             "LITELLM_CACHE_NAMESPACE": self.cache_namespace,  # each tenant's cache lives under the proxy's
-            **({"SAAS_ENCRYPTION_KEY": self.encryption_key} if self.encryption_key else {}),
+            "SAAS_ENCRYPTION_KEY": self.encryption_key,
             **self.api_env,
         }
 
