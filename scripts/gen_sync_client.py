@@ -28,6 +28,7 @@ SYNC_PATH = PACKAGE / "sync_client.py"
 RENAMES = {
     "SaasLiteLLMClient": "SaasLiteLLMSyncClient",
     "AsyncLLMStream": "LLMStream",
+    "AsyncStructuredStream": "StructuredStream",
     "AsyncClient": "Client",  # httpx; unasync's own rule would make it "SyncClient"
     "aclose": "close",
     "aread": "read",

@@ -72,9 +72,10 @@ def test_failures_on_either_process_lock_the_client_out_of_both(apis, stack) -> 
         assert _locked_out(api.get("/api/organizations", headers={**client, **session}))
         assert _locked_out(api.post("/api/admin/login", headers=client, json={"master_key": stack.master_key}))
         assert _locked_out(api.get("/api/usage/overview", headers={**client, **master}))
-    # Other clients are not: the lockout is the client's, not the key's.
+    # Other clients are not: the lockout is the client's, not the key's. (Not 127.0.0.1 itself: the
+    # session's other tests count their own failed admin credentials under that address.)
     assert second.get("/api/organizations", headers={**a_client(), **master}).status_code == 200
-    assert second.get("/api/organizations", headers=master).status_code == 200
+    assert first.get("/api/organizations", headers={**a_client(), **master}).status_code == 200
 
 
 def test_the_lockout_ends_with_its_window(apis, stack) -> None:  # type: ignore[no-untyped-def]

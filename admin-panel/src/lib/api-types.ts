@@ -354,7 +354,8 @@ export interface paths {
         put?: never;
         /**
          * Create Key
-         * @description Another API key for the team, e.g. to rotate keys without downtime. Shown once (`api_key`).
+         * @description Another API key for the team, e.g. to rotate keys without downtime or one per environment
+         *     (`label`: `production`, `staging`). Shown once (`api_key`).
          */
         post: operations["create_key_api_teams__team_id__keys_post"];
         delete?: never;
@@ -420,6 +421,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/teams/{team_id}/credits/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund Credits
+         * @description Give charged credits back (a `refund` entry, optionally for one of the team's jobs): the
+         *     balance rises, the allocation stays the same. An `Idempotency-Key` makes a retry refund once.
+         */
+        post: operations["refund_credits_api_teams__team_id__credits_refund_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams/{team_id}/ledger": {
         parameters: {
             query?: never;
@@ -432,6 +454,26 @@ export interface paths {
          * @description The team's balance and its ledger entries, newest first.
          */
         get: operations["team_ledger_api_teams__team_id__ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who Am I
+         * @description The team (and its organization) that the API key in `Authorization` belongs to.
+         */
+        get: operations["who_am_i_api_me_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -565,8 +607,9 @@ export interface paths {
         put?: never;
         /**
          * Llm Call Stream
-         * @description Stream a call as Server-Sent Events: `data: {"content": ...}` deltas, a final event with
-         *     `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`.
+         * @description Stream a call as Server-Sent Events: `data: {"content": ...}` deltas (tool-call fragments as
+         *     `"tool_calls"`, as OpenAI streams them), a final event with `finish_reason`, `call_id` and the
+         *     whole `tool_calls`, then `data: [DONE]`. A mid-stream failure is an `event: error`.
          */
         post: operations["llm_call_stream_api_jobs__job_id__llm_call_stream_post"];
         delete?: never;
@@ -595,6 +638,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Job Embeddings
+         * @description Embed texts within a job (`model`: an embedding alias).
+         */
+        post: operations["job_embeddings_api_jobs__job_id__embeddings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams/{team_id}/usage": {
         parameters: {
             query?: never;
@@ -607,6 +670,28 @@ export interface paths {
          * @description With the admin key: the full report with costs. With the team's own key: jobs and credits only.
          */
         get: operations["get_team_usage_api_teams__team_id__usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Team Balance
+         * @description What an app shows its customer, with the team's own key (or the admin key): credits remaining,
+         *     available and held in the team's unit, and a page of its ledger, newest first. No costs or models;
+         *     another team's balance is 404.
+         */
+        get: operations["get_team_balance_api_teams__team_id__balance_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -723,6 +808,40 @@ export interface paths {
         get: operations["list_models_v1_models_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Embeddings */
+        post: operations["create_embeddings_v1_embeddings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Response */
+        post: operations["create_response_v1_responses_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1011,6 +1130,11 @@ export interface components {
              * @description the reply's bound when a call sets none (default: the model's limit)
              */
             max_output_tokens?: number | null;
+            /**
+             * Supports Vision
+             * @description whether chat messages may carry image parts (default: what LiteLLM's model info says)
+             */
+            supports_vision?: boolean | null;
             /** Description */
             description?: string | null;
             /**
@@ -1019,6 +1143,12 @@ export interface components {
              */
             access_groups?: string[];
         };
+        /**
+         * AliasMode
+         * @description What an alias's model answers (LiteLLM's `mode`; its "responses" models answer chat too).
+         * @enum {string}
+         */
+        AliasMode: "chat" | "embedding";
         /** AliasOut */
         AliasOut: {
             /** Alias */
@@ -1036,6 +1166,13 @@ export interface components {
             cache_scope: components["schemas"]["CacheScope"];
             /** Max Output Tokens */
             max_output_tokens: number;
+            /** @description what the model answers: chat (and the Responses API) or embeddings */
+            mode: components["schemas"]["AliasMode"];
+            /**
+             * Supports Vision
+             * @description whether chat messages may carry image parts
+             */
+            supports_vision: boolean;
             /** Description */
             description: string | null;
             /** Access Groups */
@@ -1056,6 +1193,11 @@ export interface components {
             cache_scope?: components["schemas"]["CacheScope"] | null;
             /** Max Output Tokens */
             max_output_tokens?: number | null;
+            /**
+             * Supports Vision
+             * @description overrides what a new litellm_model's info says
+             */
+            supports_vision?: boolean | null;
             /** Description */
             description?: string | null;
         };
@@ -1319,6 +1461,78 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** CreditsRefund */
+        CreditsRefund: {
+            /**
+             * Amount
+             * @description credits given back, in the team's budget unit
+             */
+            amount: number;
+            /** Reason */
+            reason: string;
+            /**
+             * Job Id
+             * @description the team's job the refund is for
+             */
+            job_id?: string | null;
+        };
+        /** Embedding */
+        Embedding: {
+            /**
+             * Object
+             * @default embedding
+             * @constant
+             */
+            object: "embedding";
+            /** Index */
+            index: number;
+            /**
+             * Embedding
+             * @description the vector, or its float32 bytes in base64
+             */
+            embedding: number[] | string;
+        };
+        /**
+         * EmbeddingList
+         * @description OpenAI's embeddings response, without `usage`: a team never sees tokens.
+         */
+        EmbeddingList: {
+            /**
+             * Object
+             * @default list
+             * @constant
+             */
+            object: "list";
+            /** Data */
+            data: components["schemas"]["Embedding"][];
+            /**
+             * Model
+             * @description the alias that answered
+             */
+            model: string;
+        };
+        /**
+         * EmbeddingParams
+         * @description What a team may ask of an embedding model (OpenAI's embeddings request).
+         */
+        EmbeddingParams: {
+            /**
+             * Input
+             * @description a text, texts, or token arrays; each becomes one vector
+             */
+            input: string | string[] | number[] | number[][];
+            /**
+             * Model
+             * @description an embedding model alias; default: the team's
+             */
+            model?: string | null;
+            /** Dimensions */
+            dimensions?: number | null;
+            /** Encoding Format */
+            encoding_format?: ("float" | "base64") | null;
+            /** User */
+            user?: string | null;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Type */
@@ -1350,6 +1564,13 @@ export interface components {
         Health: {
             /** Status */
             status: string;
+        };
+        /** Identity */
+        Identity: {
+            /** Team Id */
+            team_id: string;
+            /** Organization Id */
+            organization_id: string;
         };
         /** JobCallOut */
         JobCallOut: {
@@ -1413,7 +1634,10 @@ export interface components {
             completed: number;
             /** Failed */
             failed: number;
-            /** Credits Charged */
+            /**
+             * Credits Charged
+             * @description in the team's budget unit
+             */
             credits_charged: number;
         };
         /** JobCreate */
@@ -1763,6 +1987,138 @@ export interface components {
             /** Series */
             series: components["schemas"]["TimePoint"][];
         };
+        /**
+         * ReportJobCounts
+         * @description Job counts over teams that may count credits in different units.
+         */
+        ReportJobCounts: {
+            /** Total */
+            total: number;
+            /** Pending */
+            pending: number;
+            /** In Progress */
+            in_progress: number;
+            /** Completed */
+            completed: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Credits Charged
+             * @deprecated
+             * @description deprecated: the one unit's sum when every team here counts in the same unit, null when units differ; read `credits_charged_by_unit`
+             */
+            credits_charged: number | null;
+            /**
+             * Credits Charged By Unit
+             * @description credits charged per budget unit (`credits`, `usd_micros`, `tokens`): units are never added
+             */
+            credits_charged_by_unit: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * ResponseObject
+         * @description OpenAI's response object as the team sees it (its other fields pass through as the provider sent them).
+         */
+        ResponseObject: {
+            /**
+             * Id
+             * @description `resp_` and the call's id
+             */
+            id: string;
+            /**
+             * Object
+             * @constant
+             */
+            object: "response";
+            /** Created At */
+            created_at: number;
+            /**
+             * Model
+             * @description the alias that answered
+             */
+            model: string;
+            /**
+             * Status
+             * @description completed, incomplete or failed
+             */
+            status: string;
+            /**
+             * Output
+             * @description message and function_call items
+             */
+            output: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Usage
+             * @description always null: a team never sees tokens
+             */
+            usage?: null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResponseParams
+         * @description What a team may ask of the Responses API. Anything else (previous_response_id, background…) is refused.
+         */
+        ResponseParams: {
+            /**
+             * Model
+             * @description a model alias; default: the team's
+             */
+            model?: string | null;
+            /**
+             * Input
+             * @description a text, or input items (messages…)
+             */
+            input: string | {
+                [key: string]: unknown;
+            }[];
+            /** Instructions */
+            instructions?: string | null;
+            /** Max Output Tokens */
+            max_output_tokens?: number | null;
+            /** Temperature */
+            temperature?: number | null;
+            /** Top P */
+            top_p?: number | null;
+            /** Tools */
+            tools?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Tool Choice */
+            tool_choice?: string | {
+                [key: string]: unknown;
+            } | null;
+            /** Parallel Tool Calls */
+            parallel_tool_calls?: boolean | null;
+            /** Text */
+            text?: {
+                [key: string]: unknown;
+            } | null;
+            /** Reasoning */
+            reasoning?: {
+                [key: string]: unknown;
+            } | null;
+            /** Truncation */
+            truncation?: ("auto" | "disabled") | null;
+            /** Include */
+            include?: string[] | null;
+            /** Store */
+            store?: boolean | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            /** User */
+            user?: string | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean;
+        };
         /** SessionOut */
         SessionOut: {
             /** Token */
@@ -1804,6 +2160,63 @@ export interface components {
              */
             days_rolled_up: number;
         };
+        /**
+         * TeamBalance
+         * @description What an app shows its customer: the team's balance and its own ledger. Never costs or models.
+         */
+        TeamBalance: {
+            /** Team Id */
+            team_id: string;
+            budget_mode: components["schemas"]["BudgetMode"];
+            /**
+             * Budget Unit
+             * @description the unit of every amount here: credits, usd_micros or tokens
+             */
+            budget_unit: string;
+            /**
+             * Credits Remaining
+             * @description available + held
+             */
+            credits_remaining: number;
+            /**
+             * Credits Available
+             * @description what new work may set aside
+             */
+            credits_available: number;
+            /**
+             * Credits Held
+             * @description set aside by work in progress
+             */
+            credits_held: number;
+            limit_type: components["schemas"]["LimitType"];
+            /**
+             * Period
+             * @description the budget period (null: the balance does not renew)
+             */
+            period?: string | null;
+            /**
+             * Next Renewal At
+             * @description when the period renews (null: never)
+             */
+            next_renewal_at?: string | null;
+            /**
+             * Job Type Prices
+             * @description job_based: credits per job type; others cost 1
+             */
+            job_type_prices: {
+                [key: string]: number;
+            };
+            /**
+             * Entries
+             * @description the team's ledger entries, newest first
+             */
+            entries: components["schemas"]["TeamLedgerEntryOut"][];
+            /**
+             * Next Cursor
+             * @description pass as `before` for the next page
+             */
+            next_cursor: number | null;
+        };
         /** TeamCreate */
         TeamCreate: {
             /** Organization Id */
@@ -1840,6 +2253,13 @@ export interface components {
              * @default free
              */
             failed_job_policy: components["schemas"]["FailedJobPolicy"];
+            /**
+             * Job Type Prices
+             * @description job_based teams: credits a job of each type holds when it starts and pays when it completes (e.g. {"document_analysis": 5}); other types cost 1, 0 makes a type free. A job already started pays the price it held.
+             */
+            job_type_prices?: {
+                [key: string]: number;
+            };
             /** Default Alias */
             default_alias?: string | null;
             /** Rpm Limit */
@@ -1877,6 +2297,13 @@ export interface components {
             /** Markup Percent */
             markup_percent: string;
             failed_job_policy: components["schemas"]["FailedJobPolicy"];
+            /**
+             * Job Type Prices
+             * @description credits per job type; others cost 1
+             */
+            job_type_prices: {
+                [key: string]: number;
+            };
             /** Default Alias */
             default_alias: string | null;
             /** Rpm Limit */
@@ -1919,6 +2346,14 @@ export interface components {
              */
             virtual_key: string;
         };
+        /** TeamKeyCreate */
+        TeamKeyCreate: {
+            /**
+             * Label
+             * @description what the key is for, e.g. `production`, `staging`
+             */
+            label?: string | null;
+        };
         /** TeamKeyCreated */
         TeamKeyCreated: {
             /**
@@ -1931,6 +2366,11 @@ export interface components {
              * @description the start of the key, to recognise it
              */
             key_prefix: string;
+            /**
+             * Label
+             * @description what the key is for, e.g. `production`, `staging`
+             */
+            label?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1963,12 +2403,51 @@ export interface components {
              */
             key_prefix: string;
             /**
+             * Label
+             * @description what the key is for, e.g. `production`, `staging`
+             */
+            label?: string | null;
+            /**
              * Created At
              * Format: date-time
              */
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /**
+         * TeamLedgerEntryOut
+         * @description A ledger entry as the team itself sees it: what moved its balance, and why.
+         */
+        TeamLedgerEntryOut: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /**
+             * Amount
+             * @description change to the available balance, in the team's unit
+             */
+            amount: number;
+            /**
+             * Held Delta
+             * @description change to the held balance
+             */
+            held_delta: number;
+            /**
+             * Balance After
+             * @description credits remaining after this entry
+             */
+            balance_after: number;
+            /** Job Id */
+            job_id: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** TeamOut */
         TeamOut: {
@@ -1993,6 +2472,13 @@ export interface components {
             /** Markup Percent */
             markup_percent: string;
             failed_job_policy: components["schemas"]["FailedJobPolicy"];
+            /**
+             * Job Type Prices
+             * @description credits per job type; others cost 1
+             */
+            job_type_prices: {
+                [key: string]: number;
+            };
             /** Default Alias */
             default_alias: string | null;
             /** Rpm Limit */
@@ -2038,6 +2524,13 @@ export interface components {
             /** Markup Percent */
             markup_percent?: number | string | null;
             failed_job_policy?: components["schemas"]["FailedJobPolicy"] | null;
+            /**
+             * Job Type Prices
+             * @description replaces the whole map: job_based teams: credits a job of each type holds when it starts and pays when it completes (e.g. {"document_analysis": 5}); other types cost 1, 0 makes a type free. A job already started pays the price it held.
+             */
+            job_type_prices?: {
+                [key: string]: number;
+            } | null;
             /** Default Alias */
             default_alias?: string | null;
             /** Rpm Limit */
@@ -2093,8 +2586,19 @@ export interface components {
             client_cost_micros: number;
             /** Margin Micros */
             margin_micros: number;
-            /** Credits Charged */
-            credits_charged: number;
+            /**
+             * Credits Charged
+             * @deprecated
+             * @description deprecated: the one unit's sum when every team here counts in the same unit, null when units differ; read `credits_charged_by_unit`
+             */
+            credits_charged: number | null;
+            /**
+             * Credits Charged By Unit
+             * @description credits charged per budget unit (`credits`, `usd_micros`, `tokens`): units are never added
+             */
+            credits_charged_by_unit: {
+                [key: string]: number;
+            };
         };
         /** UsageReport */
         UsageReport: {
@@ -2106,7 +2610,7 @@ export interface components {
             start: string | null;
             /** End */
             end: string | null;
-            jobs: components["schemas"]["JobCounts"];
+            jobs: components["schemas"]["ReportJobCounts"];
             costs: components["schemas"]["CostTotals"];
             /**
              * Uncharged Jobs Provider Cost Micros
@@ -5281,7 +5785,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TeamKeyCreate"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             201: {
@@ -5846,6 +6354,153 @@ export interface operations {
             };
         };
     };
+    refund_credits_api_teams__team_id__credits_refund_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditsRefund"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     team_ledger_api_teams__team_id__ledger_get: {
         parameters: {
             query?: {
@@ -5871,6 +6526,145 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerOut"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    who_am_i_api_me_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Identity"];
                 };
             };
             /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
@@ -7145,6 +7939,151 @@ export interface operations {
             };
         };
     };
+    job_embeddings_api_jobs__job_id__embeddings_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingParams"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_team_usage_api_teams__team_id__usage_get: {
         parameters: {
             query?: {
@@ -7173,6 +8112,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"] | components["schemas"]["TeamUsage"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_team_balance_api_teams__team_id__balance_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description cursor: entries with a smaller id */
+                before?: number | null;
+            };
+            header?: {
+                "x-admin-key"?: string | null;
+                "x-admin-session"?: string | null;
+                authorization?: string | null;
+            };
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamBalance"];
                 };
             };
             /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
@@ -8048,6 +9134,297 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_embeddings_v1_embeddings_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-job-id"?: string | null;
+                "x-job-type"?: string;
+                authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingParams"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `authentication_failed`: missing, unknown or revoked API key; missing or expired admin credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `insufficient_credits`: not enough credits for the job or the call */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `permission_denied`: the key may not do this (another team's id, a wrong admin key); `team_suspended`: the team is suspended; `model_not_allowed`: the model alias is outside the team's access groups */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such resource (or another team's), or no such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `already_exists`: an id taken by a different resource; `job_not_open`: a call or completion on a job that is completed or failed; `calls_in_flight`: completing a job whose calls are still running; `idempotency_in_progress`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `request_too_large`: the body is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `invalid_request`: a value fails validation (`param` names it); `idempotency_conflict`: an Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error; quote the X-Request-Id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_error`: the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: temporarily unavailable, nothing was done; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `provider_timeout`: the model provider did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_response_v1_responses_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-job-id"?: string | null;
+                "x-job-type"?: string;
+                authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponseParams"];
+            };
+        };
+        responses: {
+            /** @description the response, or its events when `stream` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseObject"];
+                    "text/event-stream": unknown;
                 };
             };
             /** @description `invalid_request`: the provider rejected the request, or the body could not be parsed */

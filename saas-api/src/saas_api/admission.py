@@ -44,6 +44,8 @@ class AliasView:
     cache_enabled: bool
     cache_scope: str
     max_output_tokens: int
+    mode: str = "chat"  # models.AliasMode
+    supports_vision: bool = True
 
 
 _teams: dict[str, tuple[float, TeamView]] = {}
@@ -123,6 +125,8 @@ def _alias_view(session: Session, name: str) -> AliasView | None:
             cache_enabled=alias.cache_enabled,
             cache_scope=alias.cache_scope,
             max_output_tokens=alias.max_output_tokens,
+            mode=alias.mode,
+            supports_vision=alias.supports_vision,
         )
     )
     _aliases[name] = (time.monotonic() + TTL_SECONDS, view)

@@ -19,7 +19,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,17 @@ class CompletionMeta:
     @property
     def latency_ms(self) -> int:
         return int((time.monotonic() - self.started) * 1000)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What LiteLLM's model info says of a model: per-token prices in USD, output limit, capabilities."""
+
+    input_cost_per_token: float | None
+    output_cost_per_token: float | None
+    max_output_tokens: int | None
+    mode: str  # "chat", "embedding", "responses"…
+    supports_vision: bool
 
 
 # What a refused, reset or dropped connection raises. Timeouts (TimeoutError, which aiohttp's own
@@ -215,18 +227,21 @@ class LiteLLMProxy:
         entries = body if isinstance(body, list) else body.get("data", [])
         return entries[0] if entries else None
 
-    async def model_prices(self) -> dict[str, tuple[float | None, float | None, int | None]]:
-        """Per-token input and output prices and the output token limit of each model the proxy
-        serves (from LiteLLM's cost map)."""
+    async def model_prices(self) -> dict[str, ModelInfo]:
+        """Per-token input and output prices, the output token limit and the capabilities of each
+        model the proxy serves (from LiteLLM's cost map)."""
         body = await self._admin("GET", "/model/info")
-        prices: dict[str, tuple[float | None, float | None, int | None]] = {}
+        prices: dict[str, ModelInfo] = {}
         for entry in body.get("data", []):
             info = entry.get("model_info") or {}
             limit = info.get("max_output_tokens") or info.get("max_tokens")
             prices.setdefault(
                 entry["model_name"],
-                (info.get("input_cost_per_token"), info.get("output_cost_per_token"), int(limit) if limit else None),
-            )
+                ModelInfo(
+                    info.get("input_cost_per_token"), info.get("output_cost_per_token"), int(limit) if limit else None,
+                    str(info.get("mode") or "chat"), bool(info.get("supports_vision")),
+                ),
+            )  # fmt: skip
         return prices
 
     # -- completions (the team's LiteLLM key) ----------------------------------------------------
@@ -241,10 +256,28 @@ class LiteLLMProxy:
     async def chat_completion(
         self, virtual_key: str, payload: dict[str, Any], call_id: str
     ) -> tuple[dict[str, Any], CompletionMeta]:
+        return await self._buffered("/chat/completions", virtual_key, payload, call_id, lambda body: body["choices"][0])
+
+    async def embedding(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str
+    ) -> tuple[dict[str, Any], CompletionMeta]:
+        """Embed `payload["input"]`; the body has one vector per input under `data`."""
+        return await self._buffered("/embeddings", virtual_key, payload, call_id, lambda body: body["data"][0])
+
+    async def response(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str
+    ) -> tuple[dict[str, Any], CompletionMeta]:
+        """A buffered Responses API call (LiteLLM's own /responses)."""
+        return await self._buffered("/responses", virtual_key, payload, call_id, lambda body: len(body["output"]))
+
+    async def _buffered(
+        self, path: str, virtual_key: str, payload: dict[str, Any], call_id: str, check: Callable[[Any], Any]
+    ) -> tuple[dict[str, Any], CompletionMeta]:
+        """POST a call and read its whole answer; `check` raises on a body without the expected shape."""
         meta = CompletionMeta()
         try:
             async with self._session().post(
-                self._base_url + "/chat/completions", **self._completion(virtual_key, payload, call_id)
+                self._base_url + path, **self._completion(virtual_key, payload, call_id)
             ) as response:
                 status, headers, content = response.status, response.headers, await response.read()
         except TimeoutError as exc:
@@ -257,19 +290,17 @@ class LiteLLMProxy:
             raise proxy_error(status, content, headers)
         try:
             body = json.loads(content)
-            body["choices"][0]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            check(body)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise UpstreamError("the model provider returned a malformed response") from exc
         return body, meta
 
-    async def stream_chat_completion(
-        self, virtual_key: str, payload: dict[str, Any], call_id: str, meta: CompletionMeta
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Yield the proxy's chunks as they arrive. Raises a DomainError before or during the stream."""
-        payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
-        request = self._streams.build_request(
-            "POST", "/chat/completions", **self._completion(virtual_key, payload, call_id)
-        )
+    async def _stream_data(
+        self, path: str, virtual_key: str, payload: dict[str, Any], call_id: str, meta: CompletionMeta
+    ) -> AsyncGenerator[str]:
+        """POST a streamed call and yield the payload of each `data:` line as it arrives. Raises a
+        DomainError before or during the stream. Close it (`aclosing`) when done reading early."""
+        request = self._streams.build_request("POST", path, **self._completion(virtual_key, payload, call_id))
         try:
             response = await self._streams.send(request, stream=True)
         except httpx.TimeoutException as exc:
@@ -281,26 +312,69 @@ class LiteLLMProxy:
             if response.status_code >= 400:
                 raise proxy_error(response.status_code, await response.aread(), response.headers)
             async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    return
-                try:
-                    chunk = json.loads(data)
-                except ValueError as exc:
-                    raise UpstreamError("the model provider sent a malformed stream chunk") from exc
-                if "error" in chunk:
-                    error = chunk["error"] if isinstance(chunk["error"], dict) else {}
-                    raise proxy_error(int(error.get("code") or 502), json.dumps(chunk).encode(), {})
-                yield chunk
-            raise UpstreamError("the model provider ended the stream early")
+                if line.startswith("data:"):
+                    yield line[5:].strip()
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the model provider stopped answering mid-stream") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError("the model provider cut the stream") from exc
         finally:
             await response.aclose()
+
+    async def stream_chat_completion(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str, meta: CompletionMeta
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the proxy's chunks as they arrive. Raises a DomainError before or during the stream."""
+        payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
+        async with aclosing(self._stream_data("/chat/completions", virtual_key, payload, call_id, meta)) as lines:
+            async for data in lines:
+                if data == "[DONE]":
+                    return
+                chunk = _stream_json(data)
+                if "error" in chunk:
+                    raise _stream_error(chunk["error"])
+                yield chunk
+        raise UpstreamError("the model provider ended the stream early")
+
+    async def stream_response(
+        self, virtual_key: str, payload: dict[str, Any], call_id: str, meta: CompletionMeta
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield a streamed Responses API call's events (each with its `type`; the `event:` lines
+        repeat it) up to the final one (`response.completed`, `.incomplete` or `.failed`). Raises a
+        DomainError before or during the stream."""
+        payload = {**payload, "stream": True}
+        async with aclosing(self._stream_data("/responses", virtual_key, payload, call_id, meta)) as lines:
+            async for data in lines:
+                if data == "[DONE]":
+                    continue
+                event = _stream_json(data)
+                if "error" in event and event.get("type") in (None, "error"):
+                    raise _stream_error(event["error"])
+                yield event
+                if event.get("type") in RESPONSE_FINAL_EVENTS:
+                    return
+        raise UpstreamError("the model provider ended the stream early")
+
+
+def _stream_json(data: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        raise UpstreamError("the model provider sent a malformed stream chunk") from exc
+    if not isinstance(value, dict):
+        raise UpstreamError("the model provider sent a malformed stream chunk")
+    return value
+
+
+def _stream_error(error: Any) -> DomainError:
+    """An error sent inside a stream, mapped as the same error in a response would be."""
+    error = error if isinstance(error, dict) else {"message": str(error)}
+    code = str(error.get("code") or "")
+    return proxy_error(int(code) if code.isdigit() else 502, json.dumps({"error": error}).encode(), {})
+
+
+# The events that end a streamed Responses API call; each carries the whole response with its usage.
+RESPONSE_FINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed")
 
 
 def _proxy_message(content: bytes) -> str:

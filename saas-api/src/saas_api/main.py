@@ -16,9 +16,13 @@ from .concurrency import ConcurrencyLimiter
 from .config import get_settings
 from .db import close_call_pool, get_engine
 from .errors import ERROR_RESPONSES, UnexpectedErrors, install_error_handlers
+from .identity import router as identity_router
+from .jobs.embeddings_router import router as job_embeddings_router
 from .jobs.router import router as jobs_router
 from .limits import BodySizeLimit, reject_unstorable_input
 from .litellm_proxy import LiteLLMProxy
+from .openai_compat.embeddings import router as openai_embeddings_router
+from .openai_compat.responses import router as openai_responses_router
 from .openai_compat.router import router as openai_router
 from .tenancy.key_migration import run_key_migration
 from .tenancy.router import router as tenancy_router
@@ -97,9 +101,13 @@ def create_app() -> FastAPI:
     )
     app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(tenancy_router, responses=ERROR_RESPONSES)
+    app.include_router(identity_router, responses=ERROR_RESPONSES)
     app.include_router(jobs_router, responses=ERROR_RESPONSES)
+    app.include_router(job_embeddings_router, responses=ERROR_RESPONSES)
     app.include_router(analytics_router, responses=ERROR_RESPONSES)
     app.include_router(openai_router, responses=ERROR_RESPONSES)
+    app.include_router(openai_embeddings_router, responses=ERROR_RESPONSES)
+    app.include_router(openai_responses_router, responses=ERROR_RESPONSES)
 
     @app.get("/health", tags=["health"], response_model=Health)
     async def health() -> Health:

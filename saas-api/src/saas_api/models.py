@@ -58,6 +58,13 @@ class CacheScope(enum.StrEnum):
     ORGANIZATION = "organization"
 
 
+class AliasMode(enum.StrEnum):
+    """What an alias's model answers (LiteLLM's `mode`; its "responses" models answer chat too)."""
+
+    CHAT = "chat"
+    EMBEDDING = "embedding"
+
+
 class LimitType(enum.StrEnum):
     HARD = "hard"  # block at zero
     SOFT = "soft"  # warn at a threshold, allow overage up to an optional ceiling
@@ -138,6 +145,10 @@ class ModelAlias(Base):
     cache_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     cache_scope: Mapped[str] = mapped_column(String(16), default=CacheScope.TEAM)
     max_output_tokens: Mapped[int] = mapped_column(Integer)  # applied when a call sets no max_tokens
+    # What its model does, from LiteLLM's model info: chat (also the Responses API) or embedding, and
+    # whether it takes images.
+    mode: Mapped[str] = mapped_column(String(16), default=AliasMode.CHAT, server_default=AliasMode.CHAT)
+    supports_vision: Mapped[bool] = mapped_column(Boolean, default=False, server_default="true")
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = mapped_column(
@@ -161,6 +172,8 @@ class Team(Base):
     rpm_limit: Mapped[int | None] = mapped_column(Integer)
     tpm_limit: Mapped[int | None] = mapped_column(Integer)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # job_based: credits a job of each type holds and pays ({"document_analysis": 5}); other types pay 1.
+    job_type_prices: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # Balances, kept equal to sums over credit_transactions (amount, held_delta) in the same transaction.
     credits_allocated: Mapped[int] = mapped_column(BigInteger, default=0)
     credits_available: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -184,6 +197,7 @@ class TeamKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
     key_prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(64))  # what the key is for: "production", "staging"
     created_at: Mapped[datetime] = _now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A key from before 0006 (a LiteLLM key itself) until tenancy/key_migration.py removes it from the proxy.

@@ -1,14 +1,14 @@
 """Typed Python client for the SaaS LiteLLM job API.
 
-async with SaasLiteLLMClient("http://localhost:8003", "demo-team", virtual_key) as client:
+async with SaasLiteLLMClient("http://localhost:8003", virtual_key) as client:
     job = await client.create_job("document_analysis")
     reply = await client.llm_call(job.job_id, "Say hello!")
     summary = await client.complete_job(job.job_id)
     print(reply.content, summary.credits_remaining)
 """
 
-from ._retry import RetryPolicy
-from .client import AsyncLLMStream, SaasLiteLLMClient
+from ._retry import RetryNotice, RetryPolicy
+from .client import AsyncLLMStream, AsyncStructuredStream, SaasLiteLLMClient
 from .errors import (
     APIConnectionError,
     AuthenticationError,
@@ -47,13 +47,16 @@ from .models import (
     LLMCallResult,
     Message,
     StreamResult,
+    TeamBalance,
+    TeamLedgerEntry,
     TeamUsage,
 )
-from .sync_client import LLMStream, SaasLiteLLMSyncClient
+from .sync_client import LLMStream, SaasLiteLLMSyncClient, StructuredStream
 
 __all__ = [
     "APIConnectionError",
     "AsyncLLMStream",
+    "AsyncStructuredStream",
     "AuthenticationError",
     "CallOptions",
     "CallReply",
@@ -82,14 +85,18 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RetryNotice",
     "RetryPolicy",
     "SaasLiteLLMClient",
     "SaasLiteLLMError",
     "SaasLiteLLMSyncClient",
     "ServiceUnavailableError",
     "StreamResult",
+    "StructuredStream",
     "StructuredOutputError",
     "TeamSuspendedError",
+    "TeamBalance",
+    "TeamLedgerEntry",
     "TeamUsage",
     "UpstreamError",
     "UpstreamTimeoutError",

@@ -17,6 +17,7 @@ from typing import Any, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import from_json
 
 from .errors import APIConnectionError, StructuredOutputError
 from .models import (
@@ -30,6 +31,8 @@ from .models import (
     LLMCallResult,
     Message,
     ResponseBody,
+    StreamResult,
+    TeamBalance,
     TeamUsage,
 )
 
@@ -58,6 +61,10 @@ def new_idempotency_key() -> str:
 
 def _none(_: Any) -> None:
     return None
+
+
+def _team_id(body: Any) -> str:
+    return str(body["team_id"])
 
 
 @dataclass
@@ -122,9 +129,13 @@ def _params(**values: Any) -> dict[str, Any]:
 
 @dataclass
 class JobApi:
-    """Builds the requests of one team's client."""
+    """Builds the requests of one team's client. `team_id` is None until the client learns it
+    (`GET /api/me`); the job API takes the team from the key, so only usage needs it."""
 
-    team_id: str
+    team_id: str | None = None
+
+    def me(self) -> ApiRequest[str]:
+        return ApiRequest("GET", "/api/me", _team_id)
 
     def create_job(self, job_type: str, metadata: dict[str, Any] | None, key: str | None) -> ApiRequest[Job]:
         body = JobCreateRequest(team_id=self.team_id, job_type=job_type, metadata=metadata or {})
@@ -188,10 +199,18 @@ class JobApi:
         return ApiRequest("POST", "/api/jobs/create-and-call-stream", _none, json=body, stream=True)
 
     def get_usage(self, start: datetime | None, end: datetime | None, job_type: str | None) -> ApiRequest[TeamUsage]:
+        if self.team_id is None:
+            raise ValueError("the team is not known yet: the client learns it first (GET /api/me)")
         query = _params(
             start=start.isoformat() if start else None, end=end.isoformat() if end else None, job_type=job_type
         )
         return ApiRequest("GET", f"/api/teams/{self.team_id}/usage", TeamUsage.model_validate, params=query)
+
+    def get_balance(self, limit: int, before: int | None) -> ApiRequest[TeamBalance]:
+        if self.team_id is None:
+            raise ValueError("the team is not known yet: the client learns it first (GET /api/me)")
+        query = _params(limit=limit, before=before)
+        return ApiRequest("GET", f"/api/teams/{self.team_id}/balance", TeamBalance.model_validate, params=query)
 
     def _create_and_call_body(
         self,
@@ -220,14 +239,27 @@ def response_format_for(response_model: type[BaseModel]) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": name, "schema": response_model.model_json_schema()}}
 
 
-def parse_structured(result: LLMCallResult, response_model: type[M]) -> M:
+def parse_structured(result: LLMCallResult | StreamResult, response_model: type[M]) -> M:
     """The reply validated as `response_model`; StructuredOutputError if it does not fit."""
-    content = result.response.content
+    content = result.response.content if isinstance(result, LLMCallResult) else result.content
+    parsed = result.response.parsed if isinstance(result, LLMCallResult) else None
     try:
-        if result.response.parsed is not None:
-            return response_model.model_validate(result.response.parsed)
+        if parsed is not None:
+            return response_model.model_validate(parsed)
         return response_model.model_validate_json(content or "")
     except PydanticValidationError as exc:
         raise StructuredOutputError(
             f"the reply to call {result.call_id} does not match {response_model.__name__}: {exc}", content=content
         ) from exc
+
+
+def parse_partial(text: str, response_model: type[M]) -> M | None:
+    """What a growing JSON reply holds so far, as an unvalidated `response_model` (fields not yet
+    arrived are absent: `model_fields_set` names those that are), or None before its first field."""
+    try:
+        value = from_json(text, allow_partial=True)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not value:
+        return None
+    return response_model.model_construct(**value)

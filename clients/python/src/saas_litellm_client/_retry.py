@@ -6,7 +6,9 @@ Idempotency-Key (the server runs each key's work at most once and replays its an
 
 from __future__ import annotations
 
+import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,20 @@ from .errors import (
     ServiceUnavailableError,
 )
 
+log = logging.getLogger("saas_litellm_client")
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """A retry about to happen: what failed, how long the client waits, and why that long."""
+
+    method: str
+    path: str
+    attempt: int  # 1 for the first retry
+    wait: float  # seconds
+    reason: str  # "Retry-After" when the server said how long, else "backoff"
+    error: SaasLiteLLMError
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -29,9 +45,28 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     max_retry_after: float = 60.0
+    on_retry: Callable[[RetryNotice], None] | None = None
 
     def backoff(self, attempt: int) -> float:
         return float(min(self.backoff_max, self.backoff_base * 2**attempt) * random.uniform(0.5, 1.0))
+
+    def announce(self, request: ApiRequest[Any], attempt: int, error: SaasLiteLLMError, wait: float) -> None:
+        """Say that the client waits before a retry: a log line (logger `saas_litellm_client`,
+        WARNING when the server's Retry-After sets the wait, else INFO) and `on_retry`, if set."""
+        told = getattr(error, "retry_after", None) is not None and isinstance(
+            error, RateLimitError | ServiceUnavailableError
+        )
+        notice = RetryNotice(
+            request.method, request.path, attempt + 1, wait, "Retry-After" if told else "backoff", error
+        )
+        log.log(
+            logging.WARNING if told else logging.INFO,
+            "retrying %s %s in %.1f s (%s; retry %d of %d) after %s: %s",
+            request.method, request.path, wait, notice.reason, notice.attempt, self.max_retries,
+            type(error).__name__, error,
+        )  # fmt: skip
+        if self.on_retry is not None:
+            self.on_retry(notice)
 
     def plan_retry(self, request: ApiRequest[Any], attempt: int, error: SaasLiteLLMError) -> float | None:
         """Seconds to wait before sending `request` again after `error` (attempt 0 is the first

@@ -1,7 +1,8 @@
 """Server-Sent Events from the job API: lines to events, events to text deltas and a final result.
 
-The server sends `data: {"content": "..."}` deltas, then `data: {"content": "", "finish_reason",
-"call_id", "job_id"}`, then `data: [DONE]`. A failure after the stream has started arrives as
+The server sends `data: {"content": "..."}` deltas (a tool call's fragments as `"tool_calls"`, as
+OpenAI streams them: index, id, type and name first, then pieces of the arguments), then
+`data: {"content": "", "finish_reason", "call_id", "job_id"}`, then `data: [DONE]`. A failure after the stream has started arrives as
 `event: error` with an error body, and is raised as the matching exception.
 """
 
@@ -54,7 +55,22 @@ class StreamAssembler:
 
     _decoder: SSEDecoder = field(default_factory=SSEDecoder)
     _parts: list[str] = field(default_factory=list)
+    _tool_calls: dict[int, dict[str, Any]] = field(default_factory=dict)
     result: StreamResult | None = None
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls so far, each as OpenAI's `{"id", "type", "function": {"name", "arguments"}}`."""
+        return [self._tool_calls[index] for index in sorted(self._tool_calls)]
+
+    def _add_fragment(self, fragment: dict[str, Any]) -> None:
+        call = self._tool_calls.setdefault(
+            int(fragment.get("index") or 0), {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+        )
+        call["id"] = fragment.get("id") or call["id"]
+        function = fragment.get("function") or {}
+        call["function"]["name"] = function.get("name") or call["function"]["name"]
+        call["function"]["arguments"] += function.get("arguments") or ""
 
     def feed(self, line: str) -> str | None:
         """The text delta this line completes, if any."""
@@ -70,8 +86,11 @@ class StreamAssembler:
                 finish_reason=payload.get("finish_reason"),
                 call_id=payload["call_id"],
                 job_id=payload["job_id"],
+                tool_calls=self.tool_calls or None,
             )
             return None
+        for fragment in payload.get("tool_calls") or []:
+            self._add_fragment(fragment)
         text = payload.get("content") or ""
         if text:
             self._parts.append(text)

@@ -183,6 +183,9 @@ class StreamResult(ResponseBody):
     finish_reason: str | None
     call_id: uuid.UUID
     job_id: uuid.UUID
+    tool_calls: list[dict[str, Any]] | None = Field(
+        None, description="the tool calls the model made, assembled from their streamed fragments"
+    )
 
 
 class JobCounts(ResponseBody):
@@ -207,3 +210,33 @@ class TeamUsage(ResponseBody):
     credits_remaining: int
     credits_used: int
     budget_unit: str
+
+
+class TeamLedgerEntry(ResponseBody):
+    """One change to the team's balance, as the team sees it (amounts in its budget unit)."""
+
+    id: int
+    kind: str
+    amount: int
+    held_delta: int
+    balance_after: int
+    job_id: uuid.UUID | None
+    reason: str | None
+    created_at: datetime
+
+
+class TeamBalance(ResponseBody):
+    """What an app shows its customer: credits remaining, available and held, and the team's ledger."""
+
+    team_id: str
+    budget_mode: str
+    budget_unit: str
+    credits_remaining: int
+    credits_available: int
+    credits_held: int
+    limit_type: str
+    period: str | None = None
+    next_renewal_at: datetime | None = None
+    job_type_prices: dict[str, int]
+    entries: list[TeamLedgerEntry]
+    next_cursor: int | None

@@ -11,7 +11,7 @@ import time
 from collections.abc import Generator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, TypeVar, Unpack
+from typing import Any, Generic, Literal, TypeVar, Unpack
 
 import httpx
 from pydantic import BaseModel
@@ -25,6 +25,7 @@ from ._api import (
     Messages,
     connection_error,
     default_headers,
+    parse_partial,
     parse_structured,
     read_success,
     response_format_for,
@@ -40,6 +41,7 @@ from .models import (
     LLMCallOptions,
     LLMCallResult,
     StreamResult,
+    TeamBalance,
     TeamUsage,
 )
 
@@ -50,7 +52,7 @@ M = TypeVar("M", bound=BaseModel)
 class LLMStream:
     """A streamed call. `for text in stream` yields the text deltas as they arrive; once the
     stream has ended, `stream.result` holds the final `StreamResult` (whole text, finish_reason,
-    call_id, job_id). An error before the first delta raises when iteration (or `with`)
+    call_id, job_id, and the `tool_calls` assembled from their fragments). An error before the first delta raises when iteration (or `with`)
     starts; one mid-stream raises from the loop. Use `with` to stop reading early cleanly."""
 
     def __init__(self, http: httpx.Client, request: ApiRequest[None]) -> None:
@@ -117,6 +119,11 @@ class LLMStream:
             self._response = response
         return self._response
 
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls streamed so far (their arguments grow as fragments arrive)."""
+        return self._assembler.tool_calls
+
     def _read(self) -> Generator[str, None]:
         response = self._open()
         try:
@@ -131,30 +138,102 @@ class LLMStream:
             response.close()
 
 
-class SaasLiteLLMSyncClient:
-    """Blocking client for one team, authenticated by its virtual key.
+class StructuredStream(Generic[M]):
+    """A streamed call whose reply must fit `response_model`. `for partial in stream` yields
+    the object as it grows: unvalidated instances holding the fields that have arrived so far
+    (`partial.model_fields_set` names them). Once the stream has ended, `stream.result` is the
+    validated object (StructuredOutputError if the whole reply does not fit) and `stream.raw` the
+    underlying `LLMStream` (call_id, job_id, finish_reason, credits_warning)."""
 
-    Use it as `with SaasLiteLLMSyncClient(base_url, team_id, virtual_key) as client:`. GETs and
-    POSTs that carry an Idempotency-Key (one is made per call unless you pass `idempotency_key`)
-    are retried up to `max_retries` times on connection errors, 429 and 503; nothing else is.
+    def __init__(self, stream: LLMStream, response_model: type[M]) -> None:
+        self.raw = stream
+        self._model = response_model
+        self._partials: Generator[M, None] | None = None
+        self._result: M | None = None
+
+    @property
+    def result(self) -> M:
+        """The validated object; available once the loop has read the whole stream."""
+        if self._result is None:
+            raise RuntimeError("the stream has not finished yet; read it to the end first")
+        return self._result
+
+    def collect(self) -> M:
+        """Read the rest of the stream and return the validated object."""
+        for _ in self:
+            pass
+        return self.result
+
+    def __iter__(self) -> StructuredStream[M]:
+        return self
+
+    def __next__(self) -> M:
+        if self._partials is None:
+            self._partials = self._read()
+        return self._partials.__next__()
+
+    def __enter__(self) -> StructuredStream[M]:
+        self.raw.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (the call is still recorded and billed by the server)."""
+        if self._partials is not None:
+            self._partials.close()
+        self.raw.close()
+
+    def _read(self) -> Generator[M, None]:
+        text = ""
+        last: M | None = None
+        for delta in self.raw:
+            text += delta
+            partial = parse_partial(text, self._model)
+            if partial is not None and partial != last:
+                last = partial
+                yield partial
+        self._result = parse_structured(self.raw.result, self._model)
+
+
+class SaasLiteLLMSyncClient:
+    """Blocking client for one team, authenticated by its virtual key (API key).
+
+    Use it as `with SaasLiteLLMSyncClient(base_url, virtual_key) as client:`; the client learns
+    its team from the key (`client.get_team_id()`). The older form
+    `SaasLiteLLMSyncClient(base_url, team_id, virtual_key)` still works, and the server refuses a
+    team_id that is not the key's. GETs and POSTs that carry an Idempotency-Key (one is made per
+    call unless you pass `idempotency_key`) are retried up to `max_retries` times on connection
+    errors, 429 and 503; nothing else is. Each wait before a retry is logged (logger
+    `saas_litellm_client`; WARNING when the server's `Retry-After` sets it) and passed to
+    `RetryPolicy.on_retry`. `credits_warning` is True when the last answer said the team is past
+    its credit warning threshold (each result carries its own flag too).
     """
 
     def __init__(
         self,
         base_url: str,
-        team_id: str,
-        virtual_key: str,
+        team_id: str | None = None,
+        virtual_key: str | None = None,
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        """`timeout` is in seconds (or an `httpx.Timeout`); `retry_policy`, when given, replaces
-        `max_retries` with a full `RetryPolicy` (backoff and Retry-After limits)."""
+        """`SaasLiteLLMSyncClient(base_url, virtual_key)`, or with the team:
+        `SaasLiteLLMSyncClient(base_url, team_id, virtual_key)`. `timeout` is in seconds (or an
+        `httpx.Timeout`); `retry_policy`, when given, replaces `max_retries` with a full
+        `RetryPolicy` (backoff and Retry-After limits, `on_retry`)."""
+        key = virtual_key if virtual_key is not None else team_id  # the two-argument form: (base_url, key)
+        if key is None:
+            raise TypeError("SaasLiteLLMSyncClient needs the team's virtual_key")
+        team_id = team_id if virtual_key is not None else None
         self.team_id = team_id
+        self.credits_warning = False
         self._api = JobApi(team_id)
         self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, headers=default_headers(virtual_key))
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, headers=default_headers(key))
 
     def __enter__(self) -> SaasLiteLLMSyncClient:
         return self
@@ -166,6 +245,12 @@ class SaasLiteLLMSyncClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def get_team_id(self) -> str:
+        """The key's team, asked of the server once (`GET /api/me`) unless given to the constructor."""
+        if self.team_id is None:
+            self.team_id = self._api.team_id = self._send(self._api.me())
+        return self.team_id
 
     # -- jobs -----------------------------------------------------------------------------------
 
@@ -233,6 +318,20 @@ class SaasLiteLLMSyncClient:
         result = self._send(self._api.llm_call(job_id, messages, model, options, idempotency_key))
         return parse_structured(result, response_model)
 
+    def structured_call_stream(
+        self,
+        job_id: JobId,
+        messages: Messages,
+        response_model: type[M],
+        model: str | None = None,
+        **params: Unpack[LLMCallOptions],
+    ) -> StructuredStream[M]:
+        """A streamed call whose reply must fit `response_model`: `for partial in stream`
+        yields the object as it grows, and `stream.result` is the validated one at the end."""
+        options: dict[str, Any] = {**params, "response_format": response_format_for(response_model)}
+        stream = LLMStream(self._http, self._api.llm_call_stream(job_id, messages, model, options))
+        return StructuredStream(stream, response_model)
+
     def create_and_call(
         self,
         job_type: str,
@@ -266,7 +365,14 @@ class SaasLiteLLMSyncClient:
         self, *, start: datetime | None = None, end: datetime | None = None, job_type: str | None = None
     ) -> TeamUsage:
         """The team's jobs, calls and credits, optionally for a period or one job type."""
+        self.get_team_id()
         return self._send(self._api.get_usage(start, end, job_type))
+
+    def get_balance(self, *, limit: int = 50, before: int | None = None) -> TeamBalance:
+        """The team's credits remaining, available and held, in its budget unit, with a page of its
+        ledger, newest first (`before`: the previous page's `next_cursor`)."""
+        self.get_team_id()
+        return self._send(self._api.get_balance(limit, before))
 
     # -- transport ------------------------------------------------------------------------------
 
@@ -281,11 +387,13 @@ class SaasLiteLLMSyncClient:
             except httpx.TransportError as exc:
                 error = connection_error(request, exc)
             else:
+                self.credits_warning = WARNING_HEADER in response.headers
                 if response.is_success:
                     return read_success(request, response)
                 error = error_from_response(response.status_code, response.content, response.headers)
             wait = self._retry.plan_retry(request, attempt, error)
             if wait is None:
                 raise error
+            self._retry.announce(request, attempt, error, wait)
             time.sleep(wait)
             attempt += 1

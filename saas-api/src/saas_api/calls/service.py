@@ -17,7 +17,7 @@ from ..db import retrying
 from ..errors import DomainError, TeamSuspended, UnprocessableEntity
 from ..jobs import schemas
 from ..litellm_proxy import CompletionMeta, LiteLLMProxy
-from ..models import BudgetMode, CacheScope, TeamStatus
+from ..models import AliasMode, BudgetMode, CacheScope, TeamStatus
 from . import store
 from .records import CallOutcome, CallTicket
 
@@ -39,10 +39,32 @@ async def resolve(team_id: str, params: schemas.CallParams) -> tuple[admission.T
     limit = get_settings().max_tokens_limit
     if params.max_tokens is not None and params.max_tokens > limit:
         raise UnprocessableEntity(f"max_tokens: must be at most {limit}", param="max_tokens")
-    team, alias = await admission.call_views(team_id, params.model)
+    team, alias = await resolve_alias(team_id, params.model, AliasMode.CHAT)
+    if not alias.supports_vision and any(has_images(m.content) for m in params.messages):
+        raise UnprocessableEntity(f"model alias '{alias.alias}' takes no images", param="messages")
+    return team, alias
+
+
+async def resolve_alias(
+    team_id: str, model: str | None, mode: AliasMode
+) -> tuple[admission.TeamView, admission.AliasView]:
+    """The team and the alias of a call of this mode (chat or embedding), or why it may not be made."""
+    team, alias = await admission.call_views(team_id, model)
     if team.status != TeamStatus.ACTIVE:
         raise TeamSuspended(f"team '{team_id}' is suspended")
+    if alias.mode != mode:
+        raise UnprocessableEntity(
+            f"model alias '{alias.alias}' serves {alias.mode} requests, not {mode} requests", param="model"
+        )
     return team, alias
+
+
+IMAGE_PARTS = ("image_url", "input_image")  # chat completions', the Responses API's
+
+
+def has_images(content: Any) -> bool:
+    """Whether message content (a string, or a list of parts) carries an image part."""
+    return isinstance(content, list) and any(isinstance(p, dict) and p.get("type") in IMAGE_PARTS for p in content)
 
 
 def _cache_namespace(team: admission.TeamView, alias: admission.AliasView) -> str | None:
@@ -58,22 +80,34 @@ def _cache_namespace(team: admission.TeamView, alias: admission.AliasView) -> st
 async def admit(team_id: str, job_id: uuid.UUID, params: schemas.CallParams, *, stream: bool) -> CallTicket:
     """Check the call may start, hold what it may cost and record it in flight."""
     team, alias = await resolve(team_id, params)
+    return await admit_resolved(
+        team, alias, job_id, prompt_token_bound(params.provider_params()), params.max_tokens,
+        stream=stream, structured=_wants_json(params),
+    )  # fmt: skip
+
+
+async def admit_resolved(
+    team: admission.TeamView, alias: admission.AliasView, job_id: uuid.UUID, prompt_bound: int,
+    max_tokens_asked: int | None, *, stream: bool, structured: bool = False, produces_output: bool = True,
+) -> CallTicket:  # fmt: skip
+    """Hold what a resolved call may cost (its prompt bound and its output bound, at the alias's
+    price) and record it in flight. A call that produces no output tokens (an embedding) holds
+    for its prompt alone."""
+    team_id = team.team_id
     markup = alias.markup_percent if alias.markup_percent is not None else team.markup_percent
     price = Price(alias.input_price_micros_per_mtok, alias.output_price_micros_per_mtok, markup)
     mode = BudgetMode(team.budget_mode)
     # The reply is always bounded, as a model's output limit bounds it: by the caller, at most the alias's.
-    max_tokens = min(params.max_tokens or alias.max_output_tokens, alias.max_output_tokens)
+    max_tokens = min(max_tokens_asked or alias.max_output_tokens, alias.max_output_tokens) if produces_output else 0
     amount = 0
     if mode != BudgetMode.JOB_BASED:  # job-based teams hold per job, not per call
-        amount = hold_amount(mode, price, prompt_token_bound(params.provider_params()), max_tokens)
+        amount = hold_amount(mode, price, prompt_bound, max_tokens)
     ticket = CallTicket(
         call_id=uuid.uuid4(), job_id=job_id, team_id=team_id, alias=alias.alias, litellm_model=alias.litellm_model,
         price=price, budget_mode=mode, max_tokens=max_tokens, cache_namespace=_cache_namespace(team, alias),
         hold_id=uuid.uuid4() if mode != BudgetMode.JOB_BASED else None,
     )  # fmt: skip
-    warn = await store.begin_call(
-        ticket, team.organization_id, amount, stream=stream, structured=_wants_json(params)
-    )  # fmt: skip
+    warn = await store.begin_call(ticket, team.organization_id, amount, stream=stream, structured=structured)
     return dataclasses.replace(ticket, warn=warn)
 
 

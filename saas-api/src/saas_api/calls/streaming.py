@@ -40,6 +40,39 @@ class StreamEvent:
     text: str = ""
     error: DomainError | None = None
     finish_reason: str | None = None
+    # A delta's tool-call fragments, as OpenAI streams them; on the end event, the whole calls.
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+def _fragment(raw: dict[str, Any]) -> dict[str, Any]:
+    """A tool-call delta as OpenAI sends it: index, id, type and name on a call's first fragment,
+    then the index and a piece of the arguments (LiteLLM fills the absent fields with nulls)."""
+    function = raw.get("function") or {}
+    fragment: dict[str, Any] = {"index": int(raw.get("index") or 0)}
+    if raw.get("id"):
+        fragment["id"] = raw["id"]
+        fragment["type"] = raw.get("type") or "function"
+    out: dict[str, Any] = {}
+    if function.get("name"):
+        out["name"] = function["name"]
+    if function.get("arguments") is not None or "name" in out:
+        out["arguments"] = function.get("arguments") or ""
+    fragment["function"] = out
+    return fragment
+
+
+def assemble_tool_calls(fragments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Whole tool calls from their streamed fragments, in index order."""
+    calls: dict[int, dict[str, Any]] = {}
+    for fragment in fragments:
+        call = calls.setdefault(
+            fragment["index"], {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+        )
+        call["id"] = fragment.get("id") or call["id"]
+        function = fragment.get("function") or {}
+        call["function"]["name"] = function.get("name") or call["function"]["name"]
+        call["function"]["arguments"] += function.get("arguments") or ""
+    return [calls[index] for index in sorted(calls)]
 
 
 def _estimate_tokens(text: str) -> int:
@@ -53,6 +86,7 @@ async def _pump(
     """Read the proxy's stream into the queue, then record the call, whether or not anyone still listens."""
     meta = CompletionMeta()
     parts: list[str] = []
+    fragments: list[dict[str, Any]] = []
     usage: dict[str, Any] = {}
     finish_reason = None
     error: DomainError | None = None
@@ -63,10 +97,15 @@ async def _pump(
         ):
             usage = chunk.get("usage") or usage
             for choice in chunk.get("choices") or []:
-                text = (choice.get("delta") or {}).get("content")
+                delta = choice.get("delta") or {}
+                text = delta.get("content")
                 if text:
                     parts.append(text)
                     queue.put_nowait(StreamEvent("delta", text))
+                if delta.get("tool_calls"):
+                    pieces = [_fragment(raw) for raw in delta["tool_calls"]]
+                    fragments += pieces
+                    queue.put_nowait(StreamEvent("delta", tool_calls=pieces))
                 finish_reason = choice.get("finish_reason") or finish_reason
         outcome = CallOutcome(ok=True, finish_reason=finish_reason)
     except DomainError as exc:
@@ -77,16 +116,17 @@ async def _pump(
     if error is not None:
         outcome = _failed(error, meta)
     text = "".join(parts)
+    tool_calls = assemble_tool_calls(fragments) if fragments else None
     if usage:
         outcome.prompt_tokens = int(usage.get("prompt_tokens") or 0)
         outcome.completion_tokens = int(usage.get("completion_tokens") or 0)
         # LiteLLM's own figure (litellm/config.yaml: include_cost_in_streaming_usage); the cost header
         # of a stream is sent before there is anything to cost.
         outcome.proxy_cost_usd = str(usage["cost"]) if usage.get("cost") is not None else None
-    elif parts:  # cut before the usage chunk: bill what we saw arrive
+    elif parts or fragments:  # cut before the usage chunk: bill what we saw arrive
         messages = [m.model_dump(exclude_none=True) for m in params.messages]
         outcome.prompt_tokens = sum(_estimate_tokens(json.dumps(m.get("content", ""))) + 4 for m in messages)
-        outcome.completion_tokens = _estimate_tokens(text)
+        outcome.completion_tokens = _estimate_tokens(text + (json.dumps(tool_calls) if tool_calls else ""))
     outcome.latency_ms = meta.latency_ms
     outcome.resolved_model = meta.resolved_model
     outcome.cache_hit = meta.cache_hit
@@ -98,7 +138,7 @@ async def _pump(
         await on_recorded(outcome)
     if error is not None:
         queue.put_nowait(StreamEvent("error", error=error))
-    queue.put_nowait(StreamEvent("end", finish_reason=finish_reason))
+    queue.put_nowait(StreamEvent("end", finish_reason=finish_reason, tool_calls=tool_calls))
 
 
 def sse(data: dict[str, Any], event: str | None = None) -> str:

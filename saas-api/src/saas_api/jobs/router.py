@@ -135,16 +135,20 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 async def _sse(events: AsyncIterator[streaming.StreamEvent], ticket: CallTicket) -> AsyncIterator[str]:
+    # Tool-call fragments ride beside an empty `content`, so a reader that only joins text still works.
     async for event in events:
-        if event.kind == "delta":
+        if event.kind == "delta" and event.tool_calls:
+            yield streaming.sse({"content": event.text, "tool_calls": event.tool_calls})
+        elif event.kind == "delta":
             yield streaming.sse({"content": event.text})
         elif event.kind == "error" and event.error is not None:
             yield streaming.sse(event.error.body(), event="error")
         elif event.kind == "end":
-            yield streaming.sse(
-                {"content": "", "finish_reason": event.finish_reason, "call_id": str(ticket.call_id),
-                 "job_id": str(ticket.job_id)}
-            )  # fmt: skip
+            final: dict[str, Any] = {"content": "", "finish_reason": event.finish_reason,
+                                     "call_id": str(ticket.call_id), "job_id": str(ticket.job_id)}  # fmt: skip
+            if event.tool_calls:
+                final["tool_calls"] = event.tool_calls
+            yield streaming.sse(final)
             yield "data: [DONE]\n\n"
 
 
@@ -152,8 +156,9 @@ async def _sse(events: AsyncIterator[streaming.StreamEvent], ticket: CallTicket)
 async def llm_call_stream(
     job_id: uuid.UUID, data: schemas.LLMCallRequest, team: CurrentTeam, request: Request
 ) -> Response:
-    """Stream a call as Server-Sent Events: `data: {"content": ...}` deltas, a final event with
-    `finish_reason` and `call_id`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
+    """Stream a call as Server-Sent Events: `data: {"content": ...}` deltas (tool-call fragments as
+    `"tool_calls"`, as OpenAI streams them), a final event with `finish_reason`, `call_id` and the
+    whole `tool_calls`, then `data: [DONE]`. A mid-stream failure is an `event: error`."""
     ticket = await calls.admit(team.team_id, job_id, data, stream=True)
     events = await streaming.open_stream(proxy_of(request), team.virtual_key, ticket, data)
     headers = {**SSE_HEADERS, **warning_headers(ticket.warn)}

@@ -129,7 +129,9 @@ async def _chunks(events: AsyncIterator[streaming.StreamEvent], ticket: CallTick
     first = True
     async for event in events:
         if event.kind == "delta":
-            delta = {"role": "assistant", "content": event.text} if first else {"content": event.text}
+            delta: dict[str, Any] = {"tool_calls": event.tool_calls} if event.tool_calls else {"content": event.text}
+            if first:  # OpenAI names the role once, on the first chunk (content null when tools are called)
+                delta = {"role": "assistant", "content": event.text or None, **delta}
             first = False
             yield streaming.sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
         elif event.kind == "error" and event.error is not None:

@@ -6,6 +6,7 @@ of its teams' LiteLLM keys, which follow here (litellm_sync.py).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import delete, insert, select
@@ -17,7 +18,7 @@ from ..config import get_settings
 from ..db import run_in_transaction
 from ..errors import AlreadyExists, UnprocessableEntity
 from ..litellm_proxy import LiteLLMProxy
-from ..models import CacheScope, ModelAccessGroup, ModelAlias, group_aliases, team_access_groups
+from ..models import AliasMode, CacheScope, ModelAccessGroup, ModelAlias, group_aliases, team_access_groups
 from ..money import MICROS_PER_USD, usd_to_micros
 from . import litellm_sync, schemas
 from .lookups import get_alias, get_group
@@ -171,6 +172,8 @@ def alias_out(session: Session, alias: ModelAlias) -> schemas.AliasOut:
         cache_enabled=alias.cache_enabled,
         cache_scope=CacheScope(alias.cache_scope),
         max_output_tokens=alias.max_output_tokens,
+        mode=AliasMode(alias.mode),
+        supports_vision=alias.supports_vision,
         description=alias.description,
         access_groups=_groups_of_alias(session, alias.alias),
     )
@@ -181,8 +184,19 @@ def list_aliases(session: Session) -> list[schemas.AliasOut]:
     return [alias_out(session, a) for a in aliases]
 
 
-async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> tuple[int, int, int]:
-    """The model's per-1M-token prices and output token limit from LiteLLM's cost map; 422 if the
+@dataclass(frozen=True)
+class _ModelTerms:
+    """What an alias takes from its LiteLLM model: per-1M-token prices, output limit, capabilities."""
+
+    input_price: int
+    output_price: int
+    max_output: int
+    mode: AliasMode
+    supports_vision: bool
+
+
+async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> _ModelTerms:
+    """The model's prices, output token limit and capabilities from LiteLLM's model info; 422 if the
     proxy does not serve it."""
     prices = await proxy.model_prices()
     if litellm_model not in prices:
@@ -190,18 +204,22 @@ async def _proxy_price(proxy: LiteLLMProxy, litellm_model: str) -> tuple[int, in
         raise UnprocessableEntity(
             f"the LiteLLM proxy serves no model named '{litellm_model}' (it serves: {served})", param="litellm_model"
         )
-    input_cost, output_cost, max_output = prices[litellm_model]
-    return (
-        per_token_usd_to_micros_per_mtok(input_cost),
-        per_token_usd_to_micros_per_mtok(output_cost),
-        max_output or get_settings().default_max_output_tokens,
+    info = prices[litellm_model]
+    return _ModelTerms(
+        per_token_usd_to_micros_per_mtok(info.input_cost_per_token),
+        per_token_usd_to_micros_per_mtok(info.output_cost_per_token),
+        info.max_output_tokens or get_settings().default_max_output_tokens,
+        # LiteLLM's "responses" models answer chat too; every mode but embedding is a chat alias here.
+        AliasMode.EMBEDDING if info.mode == AliasMode.EMBEDDING else AliasMode.CHAT,
+        info.supports_vision,
     )
 
 
 async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> schemas.AliasOut:
     """Create an alias, in the groups named; prices not given come from LiteLLM's cost map. The
     LiteLLM keys of the groups' teams gain its model."""
-    input_price, output_price, max_output = await _proxy_price(proxy, data.litellm_model)
+    terms = await _proxy_price(proxy, data.litellm_model)
+    input_price, output_price = terms.input_price, terms.output_price
     if data.input_price_per_million is not None:
         input_price = usd_to_micros(data.input_price_per_million)
     if data.output_price_per_million is not None:
@@ -219,7 +237,9 @@ async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> schema
             markup_percent=data.markup_percent,
             cache_enabled=data.cache_enabled,
             cache_scope=data.cache_scope,
-            max_output_tokens=data.max_output_tokens or max_output,
+            max_output_tokens=data.max_output_tokens or terms.max_output,
+            mode=terms.mode,
+            supports_vision=terms.supports_vision if data.supports_vision is None else data.supports_vision,
             description=data.description,
         )
         session.add(alias)
@@ -237,15 +257,17 @@ async def create_alias(proxy: LiteLLMProxy, data: schemas.AliasCreate) -> schema
 async def update_alias(proxy: LiteLLMProxy, name: str, data: schemas.AliasUpdate) -> schemas.AliasOut:
     """Change an alias; a new LiteLLM model brings its own output limit, and reaches the LiteLLM
     keys of the teams that may use the alias."""
-    model_max_output = None
-    if data.litellm_model is not None:
-        model_max_output = (await _proxy_price(proxy, data.litellm_model))[2]
+    terms = await _proxy_price(proxy, data.litellm_model) if data.litellm_model is not None else None
+    model_max_output = terms.max_output if terms is not None else None
 
     def write(session: Session) -> tuple[schemas.AliasOut, list[str]]:
         alias = get_alias(session, name)
         fields = data.model_fields_set
-        if data.litellm_model is not None:
+        if data.litellm_model is not None and terms is not None:
             alias.litellm_model = data.litellm_model
+            alias.mode, alias.supports_vision = terms.mode, terms.supports_vision
+        if data.supports_vision is not None:
+            alias.supports_vision = data.supports_vision
         if data.max_output_tokens is not None or model_max_output is not None:
             alias.max_output_tokens = data.max_output_tokens or model_max_output or alias.max_output_tokens
         if data.cache_scope is not None:

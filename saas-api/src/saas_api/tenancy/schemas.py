@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..metadata import Metadata
-from ..models import BudgetMode, CacheScope, FailedJobPolicy, LimitType
+from ..models import AliasMode, BudgetMode, CacheScope, FailedJobPolicy, LimitType
 
 # Upper bounds keep every number inside its column (BIGINT, INTEGER), so a huge one is a 422, not a 500.
 MAX_CREDITS = 10**15  # any one amount of credits, in the budget unit
@@ -18,6 +18,30 @@ MAX_PRICE_PER_MILLION = Decimal(10_000)  # USD per 1M tokens; keeps tokens x pri
 Identifier = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 # A markup as shown: always two decimal places ("30.00").
 Percent = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.01")))]
+
+MAX_JOB_PRICE = 10**9  # credits one job may cost
+MAX_JOB_TYPES_PRICED = 200
+
+
+def _check_job_type_prices(prices: dict[str, int] | None) -> dict[str, int] | None:
+    if prices is not None and len(prices) > MAX_JOB_TYPES_PRICED:
+        raise ValueError(f"at most {MAX_JOB_TYPES_PRICED} job types may have a price")
+    return prices
+
+
+# Credits per job type for job_based teams; a type not listed costs 1, a price of 0 makes it free.
+JobTypePrices = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=128)],
+        Annotated[int, Field(ge=0, le=MAX_JOB_PRICE, strict=True)],
+    ],
+    AfterValidator(_check_job_type_prices),
+]
+JOB_TYPE_PRICES_DESCRIPTION = (
+    "job_based teams: credits a job of each type holds when it starts and pays when it completes "
+    '(e.g. {"document_analysis": 5}); other types cost 1, 0 makes a type free. A job already started '
+    "pays the price it held."
+)
 
 
 class Strict(BaseModel):
@@ -75,6 +99,9 @@ class AliasCreate(Strict):
     max_output_tokens: int | None = Field(
         None, ge=1, le=1_000_000, description="the reply's bound when a call sets none (default: the model's limit)"
     )
+    supports_vision: bool | None = Field(
+        None, description="whether chat messages may carry image parts (default: what LiteLLM's model info says)"
+    )
     description: str | None = Field(None, max_length=2000)
     access_groups: list[str] = Field(default_factory=list, description="groups to add this alias to")
 
@@ -87,6 +114,7 @@ class AliasUpdate(Strict):
     cache_enabled: bool | None = None
     cache_scope: CacheScope | None = None
     max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
+    supports_vision: bool | None = Field(None, description="overrides what a new litellm_model's info says")
     description: str | None = Field(None, max_length=2000)
 
 
@@ -99,6 +127,8 @@ class AliasOut(BaseModel):
     cache_enabled: bool
     cache_scope: CacheScope
     max_output_tokens: int
+    mode: AliasMode = Field(description="what the model answers: chat (and the Responses API) or embeddings")
+    supports_vision: bool = Field(description="whether chat messages may carry image parts")
     description: str | None
     access_groups: list[str]
 
@@ -118,6 +148,7 @@ class TeamCreate(Strict):
         FailedJobPolicy.FREE,
         description="job-based teams: whether a job ended as failed is free, or costs its credit once any call succeeded",
     )
+    job_type_prices: JobTypePrices = Field(default_factory=dict, description=JOB_TYPE_PRICES_DESCRIPTION)
     default_alias: str | None = None
     rpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
     tpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
@@ -132,6 +163,9 @@ class TeamUpdate(Strict):
     overage_ceiling: int | None = Field(None, ge=0, le=MAX_CREDITS)
     markup_percent: Decimal | None = Field(None, ge=0, le=10_000)
     failed_job_policy: FailedJobPolicy | None = None
+    job_type_prices: JobTypePrices | None = Field(
+        None, description="replaces the whole map: " + JOB_TYPE_PRICES_DESCRIPTION
+    )
     default_alias: str | None = None
     rpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
     tpm_limit: int | None = Field(None, ge=1, le=MAX_RATE_LIMIT)
@@ -148,6 +182,12 @@ class CreditsAdjust(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class CreditsRefund(Strict):
+    amount: int = Field(gt=0, le=MAX_CREDITS, description="credits given back, in the team's budget unit")
+    reason: str = Field(min_length=1, max_length=500)
+    job_id: uuid.UUID | None = Field(None, description="the team's job the refund is for")
+
+
 class TeamOut(BaseModel):
     team_id: str
     organization_id: str
@@ -161,6 +201,7 @@ class TeamOut(BaseModel):
     overage_ceiling: int | None
     markup_percent: Percent
     failed_job_policy: FailedJobPolicy
+    job_type_prices: dict[str, int] = Field(description="credits per job type; others cost 1")
     default_alias: str | None
     rpm_limit: int | None
     tpm_limit: int | None
@@ -202,6 +243,38 @@ class LedgerEntryOut(BaseModel):
     created_at: datetime
 
 
+class TeamLedgerEntryOut(BaseModel):
+    """A ledger entry as the team itself sees it: what moved its balance, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    amount: int = Field(description="change to the available balance, in the team's unit")
+    held_delta: int = Field(description="change to the held balance")
+    balance_after: int = Field(description="credits remaining after this entry")
+    job_id: uuid.UUID | None
+    reason: str | None
+    created_at: datetime
+
+
+class TeamBalance(BaseModel):
+    """What an app shows its customer: the team's balance and its own ledger. Never costs or models."""
+
+    team_id: str
+    budget_mode: BudgetMode
+    budget_unit: str = Field(description="the unit of every amount here: credits, usd_micros or tokens")
+    credits_remaining: int = Field(description="available + held")
+    credits_available: int = Field(description="what new work may set aside")
+    credits_held: int = Field(description="set aside by work in progress")
+    limit_type: LimitType
+    period: str | None = Field(None, description="the budget period (null: the balance does not renew)")
+    next_renewal_at: datetime | None = Field(None, description="when the period renews (null: never)")
+    job_type_prices: dict[str, int] = Field(description="job_based: credits per job type; others cost 1")
+    entries: list[TeamLedgerEntryOut] = Field(description="the team's ledger entries, newest first")
+    next_cursor: int | None = Field(description="pass as `before` for the next page")
+
+
 class LedgerOut(BaseModel):
     team_id: str
     budget_unit: str
@@ -213,9 +286,17 @@ class LedgerOut(BaseModel):
     next_cursor: int | None
 
 
+KeyLabel = Field(None, min_length=1, max_length=64, description="what the key is for, e.g. `production`, `staging`")
+
+
+class TeamKeyCreate(Strict):
+    label: str | None = KeyLabel
+
+
 class TeamKeyOut(BaseModel):
     key_id: str = Field(description="identifies the key (the start of its hash); the key itself is never stored")
     key_prefix: str = Field(description="the start of the key, to recognise it")
+    label: str | None = Field(None, description="what the key is for, e.g. `production`, `staging`")
     created_at: datetime
     revoked_at: datetime | None
 
