@@ -33,6 +33,8 @@ RESPONSES: dict[type[BaseModel], str] = {
     models.CreateAndCallResult: "CreateAndCallResponse",
     models.JobCounts: "JobCounts",
     models.TeamUsage: "TeamUsage",
+    models.TeamBalance: "TeamBalance",
+    models.TeamLedgerEntry: "TeamLedgerEntryOut",
 }
 REQUESTS: dict[type[BaseModel], str] = {
     models.JobCreateRequest: "JobCreate",
@@ -118,6 +120,7 @@ def _requests() -> list[ApiRequest[Any]]:
         api.create_and_call("t", "hi", None, None, {}, None),
         api.create_and_call_stream("t", "hi", None, None, {}),
         api.get_usage(None, None, None),
+        api.get_balance(50, None),
     ]
 
 

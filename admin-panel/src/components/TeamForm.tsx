@@ -26,6 +26,28 @@ interface LimitFields {
   defaultAlias: string;
   rpmLimit: string;
   tpmLimit: string;
+  jobPrices: string;
+}
+
+const MAX_JOB_PRICE = 1_000_000_000;
+
+/** "document_analysis=5, chat_session=1" (commas or lines) as the API's job_type_prices map. */
+export function parseJobPrices(text: string): { value: Record<string, number> } | { error: string } {
+  const prices: Record<string, number> = {};
+  for (const part of text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([^=\s]{1,128})\s*=\s*(\d+)$/.exec(part);
+    if (!match) return { error: `"${part}": write job_type=credits, e.g. document_analysis=5` };
+    const price = Number(match[2]);
+    if (price > MAX_JOB_PRICE) return { error: `"${part}": at most ${MAX_JOB_PRICE}` };
+    prices[match[1]] = price;
+  }
+  return { value: prices };
+}
+
+export function formatJobPrices(prices: Record<string, number>): string {
+  return Object.entries(prices)
+    .map(([type, price]) => `${type}=${price}`)
+    .join(", ");
 }
 
 function markupError(value: string): string | undefined {
@@ -46,7 +68,16 @@ function checkLimits(fields: LimitFields, mode: BudgetMode): FieldErrors {
     markup_percent: markupError(fields.markupPercent) ?? "",
     rpm_limit: optionalIntError(fields.rpmLimit, 1) ?? "",
     tpm_limit: optionalIntError(fields.tpmLimit, 1) ?? "",
+    job_type_prices: (() => {
+      const parsed = parseJobPrices(fields.jobPrices);
+      return "error" in parsed ? parsed.error : "";
+    })(),
   };
+}
+
+function jobPricesValue(fields: LimitFields): Record<string, number> {
+  const parsed = parseJobPrices(fields.jobPrices);
+  return "value" in parsed ? parsed.value : {};
 }
 
 function overageValue(fields: LimitFields, mode: BudgetMode): number | null {
@@ -105,6 +136,12 @@ function LimitInputs({
         <Field label="Tokens per minute" name="tpm_limit" error={errors.tpm_limit} hint="empty: no limit">
           <input id="tpm_limit" inputMode="numeric" value={fields.tpmLimit} onChange={(e) => set("tpmLimit", e.target.value)} />
         </Field>
+        {mode === "job_based" ? (
+          <Field label="Credits per job type" name="job_type_prices" error={errors.job_type_prices}
+            hint="e.g. document_analysis=5, chat_session=1; other types cost 1, 0 is free">
+            <input id="job_type_prices" value={fields.jobPrices} onChange={(e) => set("jobPrices", e.target.value)} />
+          </Field>
+        ) : null}
         <Field label="Default model alias" name="default_alias" error={errors.default_alias}>
           <select id="default_alias" value={fields.defaultAlias} onChange={(e) => set("defaultAlias", e.target.value)}>
             <option value="">None (calls must name a model)</option>
@@ -141,6 +178,7 @@ const NEW_LIMITS: LimitFields = {
   defaultAlias: "",
   rpmLimit: "",
   tpmLimit: "",
+  jobPrices: "",
 };
 
 export function CreateTeamForm({
@@ -191,6 +229,7 @@ export function CreateTeamForm({
     if (ceiling !== null) body.overage_ceiling = ceiling;
     if (fields.rpmLimit.trim()) body.rpm_limit = optionalInt(fields.rpmLimit);
     if (fields.tpmLimit.trim()) body.tpm_limit = optionalInt(fields.tpmLimit);
+    if (mode === "job_based" && fields.jobPrices.trim()) body.job_type_prices = jobPricesValue(fields);
     const team = await run(() => api.post<TeamCreated>("/api/teams/create", body));
     if (team) onCreated(team);
   }
@@ -245,6 +284,7 @@ function limitsOf(team: Team): LimitFields {
     defaultAlias: team.default_alias ?? "",
     rpmLimit: team.rpm_limit === null ? "" : String(team.rpm_limit),
     tpmLimit: team.tpm_limit === null ? "" : String(team.tpm_limit),
+    jobPrices: formatJobPrices(team.job_type_prices),
   };
 }
 
@@ -283,6 +323,7 @@ export function EditTeamForm({
     if (fields.defaultAlias !== original.defaultAlias) changes.default_alias = fields.defaultAlias || null;
     if (fields.rpmLimit.trim() !== original.rpmLimit) changes.rpm_limit = optionalInt(fields.rpmLimit);
     if (fields.tpmLimit.trim() !== original.tpmLimit) changes.tpm_limit = optionalInt(fields.tpmLimit);
+    if (formatJobPrices(jobPricesValue(fields)) !== original.jobPrices) changes.job_type_prices = jobPricesValue(fields);
     if (Object.keys(changes).length === 0) {
       setUnchanged(true);
       return;

@@ -12,12 +12,15 @@ import type { TeamKey, TeamKeyCreated } from "@/lib/types";
 export function TeamKeys({ teamId }: { teamId: string }) {
   const keys = useLoad(`keys:${teamId}`, () => api.get<TeamKey[]>(`/api/teams/${seg(teamId)}/keys`));
   const [minted, setMinted] = useState<TeamKeyCreated>();
+  const [label, setLabel] = useState("");
   const action = useAction();
 
   async function mint() {
-    const key = await action.run(() => api.post<TeamKeyCreated>(`/api/teams/${seg(teamId)}/keys`));
+    const body = label.trim() ? { label: label.trim() } : undefined;
+    const key = await action.run(() => api.post<TeamKeyCreated>(`/api/teams/${seg(teamId)}/keys`, body));
     if (key) {
       setMinted(key);
+      setLabel("");
       keys.reload();
     }
   }
@@ -31,9 +34,13 @@ export function TeamKeys({ teamId }: { teamId: string }) {
     <section className="card">
       <div className="page-header">
         <h2>Virtual keys</h2>
-        <button type="button" className="button" disabled={action.busy} onClick={mint}>
-          New key
-        </button>
+        <div className="row">
+          <input aria-label="Key label" placeholder="label, e.g. staging" maxLength={64} value={label}
+            onChange={(e) => setLabel(e.target.value)} />
+          <button type="button" className="button" disabled={action.busy} onClick={mint}>
+            New key
+          </button>
+        </div>
       </div>
       {minted ? (
         <KeyReveal heading="New key" virtualKey={minted.api_key} onDone={() => setMinted(undefined)} />
@@ -45,6 +52,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
           <thead>
             <tr>
               <th>Key</th>
+              <th>Label</th>
               <th>Created</th>
               <th>Status</th>
               <th />
@@ -54,6 +62,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
             {(keys.data ?? []).map((k) => (
               <tr key={k.key_id} data-key-id={k.key_id}>
                 <td><code>{k.key_prefix}…</code></td>
+                <td>{k.label ?? "—"}</td>
                 <td>{formatDateTime(k.created_at)}</td>
                 <td>{k.revoked_at ? `revoked ${formatDateTime(k.revoked_at)}` : "active"}</td>
                 <td>

@@ -2,8 +2,14 @@
 import { Stat } from "@/components/ui";
 import { formatLatency } from "@/lib/format";
 import { formatMicros, marginPercent } from "@/lib/money";
-import { formatInteger } from "@/lib/units";
-import type { UsageReport } from "@/lib/types";
+import { formatAmount, formatInteger } from "@/lib/units";
+import type { BudgetUnit, UsageReport } from "@/lib/types";
+
+/** Credits charged per budget unit ("12 credits · $0.40"): units are never added together. */
+function perUnit(sums: Record<string, number>): string {
+  const parts = Object.entries(sums).map(([unit, amount]) => formatAmount(amount, unit as BudgetUnit));
+  return parts.length ? parts.join(" · ") : "0";
+}
 
 export function UsageTotals({ report }: { report: UsageReport }) {
   const { jobs, costs } = report;
@@ -29,7 +35,7 @@ export function UsageTotals({ report }: { report: UsageReport }) {
         value={formatMicros(costs.margin_micros)}
         detail={marginPercent(costs.margin_micros, costs.client_cost_micros)}
       />
-      <Stat testId="total-credits" label="Credits used" value={formatInteger(jobs.credits_charged)} detail="in each team's budget unit" />
+      <Stat testId="total-credits" label="Credits used" value={perUnit(jobs.credits_charged_by_unit)} detail="per budget unit" />
       <Stat
         label="Tokens"
         value={formatInteger(costs.prompt_tokens + costs.completion_tokens)}

@@ -23,7 +23,7 @@ function step(date: Date, granularity: Granularity): Date {
 }
 
 function emptyPoint(period: string): TimePoint {
-  return { period, jobs: 0, calls: 0, provider_cost_micros: 0, client_cost_micros: 0, margin_micros: 0, credits_charged: 0 };
+  return { period, jobs: 0, calls: 0, provider_cost_micros: 0, client_cost_micros: 0, margin_micros: 0, credits_charged: 0, credits_charged_by_unit: {} };
 }
 
 /**

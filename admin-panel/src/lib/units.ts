@@ -9,7 +9,7 @@ export const BUDGET_UNIT_OF: Record<BudgetMode, BudgetUnit> = {
 };
 
 export const BUDGET_MODE_LABEL: Record<BudgetMode, string> = {
-  job_based: "Job-based (1 credit per completed job)",
+  job_based: "Job-based (credits per completed job)",
   consumption_usd: "Consumption, USD",
   consumption_tokens: "Consumption, tokens",
 };

@@ -12,7 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from ..auth import AdminDep, current_team, require_admin
 from ..db import SessionDep, run_in_transaction
 from ..errors import NotFound
+from ..tenancy.credits import team_balance
 from ..tenancy.lookups import get_organization, get_team
+from ..tenancy.schemas import TeamBalance
 from . import admin_jobs, schemas
 from .service import UsageFilter, team_usage, time_series, usage_report
 
@@ -70,6 +72,28 @@ async def get_team_usage(
     if principal.team_id != team_id:
         raise NotFound(f"team '{team_id}' not found")
     return await run_in_transaction(lambda s: team_usage(s, get_team(s, team_id), where))
+
+
+@router.get("/teams/{team_id}/balance", response_model=TeamBalance)
+async def get_team_balance(
+    request: Request,
+    team_id: str,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="cursor: entries with a smaller id")] = None,
+    x_admin_key: Annotated[str | None, Header()] = None,
+    x_admin_session: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> TeamBalance:
+    """What an app shows its customer, with the team's own key (or the admin key): credits remaining,
+    available and held in the team's unit, and a page of its ledger, newest first. No costs or models;
+    another team's balance is 404."""
+    if x_admin_key is not None or x_admin_session is not None:
+        await run_in_threadpool(require_admin, request, x_admin_key, x_admin_session)
+    else:
+        principal = await current_team(authorization)
+        if principal.team_id != team_id:
+            raise NotFound(f"team '{team_id}' not found")
+    return await run_in_transaction(team_balance, team_id, limit, before)
 
 
 @router.get("/organizations/{organization_id}/usage", response_model=schemas.UsageReport, dependencies=[AdminDep])

@@ -40,7 +40,21 @@ class JobCounts(BaseModel):
     in_progress: int
     completed: int
     failed: int
-    credits_charged: int
+    credits_charged: int = Field(description="in the team's budget unit")
+
+
+UNIT_SUMS_DESCRIPTION = "credits charged per budget unit (`credits`, `usd_micros`, `tokens`): units are never added"
+MIXED_SUM_DESCRIPTION = (
+    "deprecated: the one unit's sum when every team here counts in the same unit, null when units "
+    "differ; read `credits_charged_by_unit`"
+)
+
+
+class ReportJobCounts(JobCounts):
+    """Job counts over teams that may count credits in different units."""
+
+    credits_charged: int | None = Field(description=MIXED_SUM_DESCRIPTION, json_schema_extra={"deprecated": True})  # type: ignore[assignment]
+    credits_charged_by_unit: dict[str, int] = Field(description=UNIT_SUMS_DESCRIPTION)
 
 
 class Breakdown(BaseModel):
@@ -54,7 +68,7 @@ class UsageReport(BaseModel):
     scope_id: str | None
     start: datetime | None
     end: datetime | None
-    jobs: JobCounts
+    jobs: ReportJobCounts
     costs: CostTotals
     uncharged_jobs_provider_cost_micros: int = Field(
         description="what the provider cost for jobs that ended without a charge (e.g. failed jobs that are free)"
@@ -89,7 +103,8 @@ class TimePoint(BaseModel):
     provider_cost_micros: int
     client_cost_micros: int
     margin_micros: int
-    credits_charged: int
+    credits_charged: int | None = Field(description=MIXED_SUM_DESCRIPTION, json_schema_extra={"deprecated": True})
+    credits_charged_by_unit: dict[str, int] = Field(description=UNIT_SUMS_DESCRIPTION)
 
 
 class Overview(BaseModel):

@@ -223,6 +223,36 @@ def job_sums(session: Session, where: UsageFilter, window: Window | None) -> dic
     return _merge(rows, 3)  # type: ignore[return-value]
 
 
+def team_units(session: Session, team_ids: Iterable[str]) -> dict[str, str]:
+    """Each team's budget unit: what its credits (and so its charges) are counted in."""
+    ids = set(team_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Team.id, Team.budget_mode).where(Team.id.in_(ids))).all()
+    return {team_id: budget_unit(mode) for team_id, mode in rows}
+
+
+def by_unit(charges: Iterable[tuple[str, int]], units: dict[str, str]) -> dict[str, int]:
+    """(team, credits) pairs summed per budget unit; never across units."""
+    sums: dict[str, int] = {}
+    for team_id, credits in charges:
+        unit = units[team_id]
+        sums[unit] = sums.get(unit, 0) + credits
+    return sums
+
+
+def one_unit_sum(sums: dict[str, int]) -> int | None:
+    """The deprecated single total: defined only when there is at most one unit."""
+    return None if len(sums) > 1 else sum(sums.values())
+
+
+def _report_job_counts(session: Session, sums: dict[tuple[Any, ...], JobSums]) -> schemas.ReportJobCounts:
+    units = team_units(session, (key[0] for key in sums))
+    per_unit = by_unit(((key[0], credits) for key, (_, credits, _) in sums.items()), units)
+    counts = _job_counts(sums).model_dump(exclude={"credits_charged"})
+    return schemas.ReportJobCounts(**counts, credits_charged=one_unit_sum(per_unit), credits_charged_by_unit=per_unit)
+
+
 def _job_counts(sums: dict[tuple[Any, ...], JobSums]) -> schemas.JobCounts:
     by_status: dict[str, int] = {}
     for (_, _, status), (jobs, _, _) in sums.items():
@@ -265,7 +295,7 @@ def usage_report(session: Session, scope: str, scope_id: str | None, where: Usag
         scope_id=scope_id,
         start=where.start,
         end=where.end,
-        jobs=_job_counts(jobs),
+        jobs=_report_job_counts(session, jobs),
         uncharged_jobs_provider_cost_micros=uncharged,
         uncharged_jobs_provider_cost_usd=micros_to_usd(uncharged),
         costs=_totals(_add(calls.values())),
@@ -302,8 +332,9 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
                func.coalesce(func.sum(LLMCall.client_cost_micros), 0)).group_by(call_bucket)
     )  # fmt: skip
     raw_jobs = where.jobs(
-        select(job_bucket, func.count(), func.coalesce(func.sum(Job.credits_charged), 0)).group_by(job_bucket)
-    )
+        select(job_bucket, Job.team_id, func.count(), func.coalesce(func.sum(Job.credits_charged), 0))
+        .group_by(job_bucket, Job.team_id)
+    )  # fmt: skip
     call_rows: list[Any] = []
     for part in _outside(window, LLMCall.created_at):
         call_rows += session.execute(raw_calls.where(part)).all()
@@ -322,15 +353,22 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
         daily_jobs = _bucket(granularity, DailyJobUsage.day, daily=True)
         job_rows += session.execute(
             where.daily(
-                select(daily_jobs, func.sum(DailyJobUsage.jobs), func.sum(DailyJobUsage.credits_charged))
-                .group_by(daily_jobs), DailyJobUsage, window,
+                select(daily_jobs, DailyJobUsage.team_id, func.sum(DailyJobUsage.jobs),
+                       func.sum(DailyJobUsage.credits_charged))
+                .group_by(daily_jobs, DailyJobUsage.team_id), DailyJobUsage, window,
             )
         ).all()  # fmt: skip
-    calls, jobs = _merge(call_rows, 1), _merge(job_rows, 1)
+    calls, team_jobs = _merge(call_rows, 1), _merge(job_rows, 2)
+    units = team_units(session, (team_id for _, team_id in team_jobs))
+    jobs: dict[tuple[Any, ...], int] = {}
+    charges: dict[tuple[Any, ...], list[tuple[str, int]]] = {}
+    for (period, team_id), (job_count, credits) in team_jobs.items():
+        jobs[(period,)] = jobs.get((period,), 0) + job_count
+        charges.setdefault((period,), []).append((team_id, credits))
     points = []
     for key in sorted(set(calls) | set(jobs)):
         count, provider, client = calls.get(key, (0, 0, 0))
-        job_count, credits = jobs.get(key, (0, 0))
+        job_count, per_unit = jobs.get(key, 0), by_unit(charges.get(key, []), units)
         points.append(
             schemas.TimePoint(
                 period=key[0],
@@ -339,7 +377,8 @@ def time_series(session: Session, where: UsageFilter, granularity: str) -> list[
                 provider_cost_micros=provider,
                 client_cost_micros=client,
                 margin_micros=client - provider,
-                credits_charged=credits,
+                credits_charged=one_unit_sum(per_unit),
+                credits_charged_by_unit=per_unit,
             )  # fmt: skip
         )
     return points

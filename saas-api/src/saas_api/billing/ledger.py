@@ -88,7 +88,7 @@ def refusal(
         have, need = f"${micros_to_usd(available)} (micro-USD {available})", f"up to ${micros_to_usd(needed)}"
     else:
         unit = "tokens" if budget_mode == BudgetMode.CONSUMPTION_TOKENS else "credits"
-        have, need = f"{available} {unit}", f"{needed}"
+        have, need = f"{available} {unit}", f"{needed} {unit}"
     return InsufficientCredits(f"team '{team_id}' has {have} available; this work needs {need}")
 
 

@@ -16,11 +16,13 @@ from ..models import (
     BudgetMode,
     CallStatus,
     FailedJobPolicy,
+    Hold,
     Job,
     JobCostSummary,
     JobStatus,
     LLMCall,
     Team,
+    TeamStatus,
 )
 from . import schemas
 
@@ -47,13 +49,27 @@ def job_out(job: Job) -> schemas.JobOut:
     )
 
 
+DEFAULT_JOB_PRICE = 1  # credits, for a job type the team has no price for
+
+
+def job_price(team: Team, job_type: str) -> int:
+    """What a job of this type costs a job_based team: its price in `job_type_prices`, else 1."""
+    return int(team.job_type_prices.get(job_type, DEFAULT_JOB_PRICE))
+
+
 def create_job(session: Session, team_id: str, job_type: str, metadata: dict) -> tuple[Job, bool]:  # type: ignore[type-arg]
-    """Create a job. job_based teams hold one credit for it until it ends. Returns (job, warn)."""
+    """Create a job. job_based teams hold the job type's price for it until it ends (a free type
+    holds nothing; a suspended team is still refused). Returns (job, warn)."""
     team = _team(session, team_id)
     job = Job(id=uuid.uuid4(), team_id=team_id, job_type=job_type, metadata_=metadata)
-    if team.budget_mode == BudgetMode.JOB_BASED:
-        job.hold_id, balance = ledger.place_hold(session, team_id, 1, job_id=job.id)
+    price = job_price(team, job_type)
+    if team.budget_mode == BudgetMode.JOB_BASED and price > 0:
+        job.hold_id, balance = ledger.place_hold(session, team_id, price, job_id=job.id)
         warn = balance.warn
+    elif team.budget_mode == BudgetMode.JOB_BASED:  # a free type: only a suspended team is refused
+        if team.status != TeamStatus.ACTIVE:
+            raise ledger.refusal(team.id, team.status, team.budget_mode, team.credits_available, 0)
+        warn = ledger.team_warns(team)
     else:
         ledger.check_may_start_work(team)
         warn = ledger.team_warns(team)
@@ -120,8 +136,9 @@ def complete_job(
     session: Session, team_id: str, job_id: uuid.UUID, status: JobStatus, metadata: dict | None = None,  # type: ignore[type-arg]
     error_message: str | None = None, *, allow_in_flight: bool = False,
 ) -> tuple[schemas.JobSummary, bool]:  # fmt: skip
-    """End a job: aggregate its calls and charge it. Job-based teams pay the job's credit when it
-    completed; a failed one is free, unless the team's policy charges it once any call succeeded.
+    """End a job: aggregate its calls and charge it. Job-based teams pay the job's hold (its type's
+    price when it started) when it completed; a failed one is free, unless the team's policy charges
+    it once any call succeeded.
     Returns the job's summary and whether the team is past its warning threshold."""
     job = get_job(session, team_id, job_id, lock=True)  # no call may start while the job ends
     if job.status not in OPEN_STATUSES:
@@ -140,9 +157,10 @@ def complete_job(
     job_credits = 0
     if job.hold_id is not None:
         team = _team(session, team_id)
+        price = session.execute(select(Hold.amount).where(Hold.id == job.hold_id)).scalar_one()
         delivered = team.failed_job_policy == FailedJobPolicy.CHARGE_IF_ANY_CALL_SUCCEEDED and totals["success"] > 0
         if status == JobStatus.COMPLETED or delivered:
-            job_credits = ledger.settle_hold(session, job.hold_id, 1, reason=f"job {job_id} {status}") or 0
+            job_credits = ledger.settle_hold(session, job.hold_id, price, reason=f"job {job_id} {status}") or 0
         else:
             ledger.release_hold(session, job.hold_id, reason=f"job {job_id} {status}")
     credits = job_credits + totals["credits"]

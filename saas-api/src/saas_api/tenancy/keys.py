@@ -29,9 +29,9 @@ def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def add_api_key(session: Session, team_id: str, key: str) -> TeamKey:
-    """Store a key minted by `new_api_key` (its hash and shown prefix) for the team."""
-    row = TeamKey(key_hash=hash_key(key), team_id=team_id, key_prefix=key[:_SHOWN_PREFIX_LENGTH])
+def add_api_key(session: Session, team_id: str, key: str, label: str | None = None) -> TeamKey:
+    """Store a key minted by `new_api_key` (its hash, shown prefix and label) for the team."""
+    row = TeamKey(key_hash=hash_key(key), team_id=team_id, key_prefix=key[:_SHOWN_PREFIX_LENGTH], label=label)
     session.add(row)
     session.flush()
     session.refresh(row)
@@ -50,8 +50,9 @@ def newest_key_prefix(session: Session, team_id: str) -> str | None:
 
 def key_out(key: TeamKey) -> schemas.TeamKeyOut:
     return schemas.TeamKeyOut(
-        key_id=key.key_id, key_prefix=key.key_prefix, created_at=key.created_at, revoked_at=key.revoked_at
-    )
+        key_id=key.key_id, key_prefix=key.key_prefix, label=key.label, created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )  # fmt: skip
 
 
 def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
@@ -60,7 +61,7 @@ def list_keys(session: Session, team_id: str) -> list[schemas.TeamKeyOut]:
     return [key_out(k) for k in rows]
 
 
-async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreated:
+async def create_key(proxy: LiteLLMProxy, team_id: str, label: str | None = None) -> schemas.TeamKeyCreated:
     """Another API key for the team (rotation, or one key per environment). Ours alone: the proxy
     is not asked (but a team from before 0006 is moved to its own LiteLLM key first)."""
     await run_in_transaction(get_team, team_id)
@@ -68,7 +69,7 @@ async def create_key(proxy: LiteLLMProxy, team_id: str) -> schemas.TeamKeyCreate
     api_key = new_api_key()
 
     def write(session: Session) -> schemas.TeamKeyCreated:
-        row = add_api_key(session, team_id, api_key)
+        row = add_api_key(session, team_id, api_key, label)
         return schemas.TeamKeyCreated(**key_out(row).model_dump(), api_key=api_key, virtual_key=api_key)
 
     return await run_in_transaction(write)

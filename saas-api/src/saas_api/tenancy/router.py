@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from ..auth import AdminDep
-from ..db import SessionDep
+from ..db import SessionDep, run_in_transaction
+from ..idempotency import idempotent
 from ..litellm_proxy import proxy_of
 from ..models import TeamStatus
 from . import credits, keys, lookups, model_access, organizations, schemas, teams
@@ -140,9 +141,12 @@ def list_keys(team_id: str, session: SessionDep) -> list[schemas.TeamKeyOut]:
 
 
 @router.post("/teams/{team_id}/keys", response_model=schemas.TeamKeyCreated, status_code=201, tags=["teams"])
-async def create_key(team_id: str, request: Request) -> schemas.TeamKeyCreated:
-    """Another API key for the team, e.g. to rotate keys without downtime. Shown once (`api_key`)."""
-    return await keys.create_key(proxy_of(request), team_id)
+async def create_key(
+    team_id: str, request: Request, data: schemas.TeamKeyCreate | None = None
+) -> schemas.TeamKeyCreated:
+    """Another API key for the team, e.g. to rotate keys without downtime or one per environment
+    (`label`: `production`, `staging`). Shown once (`api_key`)."""
+    return await keys.create_key(proxy_of(request), team_id, data.label if data else None)
 
 
 @router.delete("/teams/{team_id}/keys/{key_id}", response_model=schemas.TeamKeyOut, tags=["teams"])
@@ -163,6 +167,21 @@ def add_credits(team_id: str, data: schemas.CreditsAdd, session: SessionDep) -> 
 def adjust_credits(team_id: str, data: schemas.CreditsAdjust, session: SessionDep) -> schemas.TeamOut:
     """A signed correction, recorded in the ledger with its reason."""
     return credits.adjust_credits(session, team_id, data)
+
+
+@router.post("/teams/{team_id}/credits/refund", response_model=schemas.TeamOut, tags=["credits"])
+async def refund_credits(
+    team_id: str,
+    data: schemas.CreditsRefund,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    """Give charged credits back (a `refund` entry, optionally for one of the team's jobs): the
+    balance rises, the allocation stays the same. An `Idempotency-Key` makes a retry refund once."""
+
+    async def work() -> tuple[int, schemas.TeamOut]:
+        return 200, await run_in_transaction(credits.refund_credits, team_id, data)
+
+    return await idempotent(team_id, idempotency_key, "credits.refund", data, work)
 
 
 @router.get("/teams/{team_id}/ledger", response_model=schemas.LedgerOut, tags=["credits"])

@@ -19,7 +19,7 @@ from .model_access import require_groups, set_team_groups, team_groups
 
 # The team settings a create or an edit copies as they are.
 _SETTINGS = ("team_alias", "limit_type", "warn_threshold_percent", "overage_ceiling", "markup_percent",
-             "failed_job_policy", "default_alias", "rpm_limit", "tpm_limit")  # fmt: skip
+             "failed_job_policy", "job_type_prices", "default_alias", "rpm_limit", "tpm_limit")  # fmt: skip
 
 
 def credit_balance(team: Team) -> dict[str, int]:
@@ -46,6 +46,7 @@ def team_out(session: Session, team: Team) -> schemas.TeamOut:
         overage_ceiling=team.overage_ceiling,
         markup_percent=team.markup_percent,
         failed_job_policy=FailedJobPolicy(team.failed_job_policy),
+        job_type_prices=team.job_type_prices,
         default_alias=team.default_alias,
         rpm_limit=team.rpm_limit,
         tpm_limit=team.tpm_limit,
@@ -139,7 +140,7 @@ async def update_team(proxy: LiteLLMProxy, team_id: str, data: schemas.TeamUpdat
             set_team_groups(session, team_id, groups)
         default_alias = data.default_alias if "default_alias" in fields else team.default_alias
         _check_default_alias(session, default_alias, groups)
-        for name in ("limit_type", "warn_threshold_percent", "markup_percent", "failed_job_policy"):
+        for name in ("limit_type", "warn_threshold_percent", "markup_percent", "failed_job_policy", "job_type_prices"):
             if name in fields and getattr(data, name) is None:
                 raise UnprocessableEntity(f"{name}: may not be null", param=name)
         for name in _SETTINGS:

@@ -3,9 +3,9 @@
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
-import { AddCreditsForm } from "@/components/CreditsForm";
+import { AddCreditsForm, RefundCreditsForm } from "@/components/CreditsForm";
 import { LedgerTable } from "@/components/LedgerTable";
-import { EditTeamForm } from "@/components/TeamForm";
+import { EditTeamForm, formatJobPrices } from "@/components/TeamForm";
 import { TeamKeys } from "@/components/TeamKeys";
 import { UsageTotals } from "@/components/UsageTotals";
 import { ConfirmButton, DataState, ErrorMessage, Notice, PageHeader, Stat, StatusBadge } from "@/components/ui";
@@ -89,6 +89,12 @@ function TeamDetail() {
                     {t.limit_type}, warn at {t.warn_threshold_percent}%
                     {t.overage_ceiling !== null ? `, overage up to ${formatAmount(t.overage_ceiling, t.budget_unit)}` : ""}
                   </dd>
+                  {t.budget_mode === "job_based" ? (
+                    <>
+                      <dt>Credits per job type</dt>
+                      <dd data-testid="job-type-prices">{formatJobPrices(t.job_type_prices) || "1 for every type"}{Object.keys(t.job_type_prices).length ? "; others 1" : ""}</dd>
+                    </>
+                  ) : null}
                   <dt>Markup</dt><dd data-testid="markup">{formatPercent(t.markup_percent)}</dd>
                   <dt>Default alias</dt><dd>{t.default_alias ?? "—"}</dd>
                   <dt>Rate limits</dt>
@@ -97,7 +103,10 @@ function TeamDetail() {
                   <dt>Created</dt><dd>{formatDateTime(t.created_at)}</dd>
                 </dl>
               </section>
-              <AddCreditsForm team={t} onAdded={() => changed()} />
+              <div>
+                <AddCreditsForm team={t} onAdded={() => changed()} />
+                <RefundCreditsForm team={t} onRefunded={() => changed()} />
+              </div>
             </div>
           </>
         ) : null}
