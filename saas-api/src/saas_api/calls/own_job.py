@@ -1,6 +1,5 @@
-"""One job for one call, for the embeddings and Responses API doors called without `X-Job-Id` (as
-jobs/single_call.py does for chat): a refused call leaves no job; the job completes when the call
-succeeds and fails (free) when it does not."""
+"""One job for one call (`create-and-call`, and the `/v1` doors called without `X-Job-Id`): a refused
+call leaves no job; the job completes when the call succeeds and fails (free) when it does not."""
 
 import uuid
 from collections.abc import Awaitable, Callable
@@ -9,6 +8,7 @@ from typing import Any, TypeVar
 from ..db import run_in_transaction, with_db_retries
 from ..errors import DomainError
 from ..jobs import service as jobs
+from ..jobs.schemas import JobSummary
 from ..models import JobStatus
 from .records import CallOutcome, CallTicket
 
@@ -21,30 +21,31 @@ async def _fail(team_id: str, job_id: uuid.UUID, message: str | None) -> None:
 
 async def buffered_in_own_job(
     team_id: str, job_type: str, resolve_first: Callable[[], Awaitable[Any]],
-    call: Callable[[uuid.UUID], Awaitable[tuple[T, CallTicket]]],
-) -> tuple[T, uuid.UUID, bool]:  # fmt: skip
+    call: Callable[[uuid.UUID], Awaitable[tuple[T, CallTicket]]], metadata: dict[str, Any] | None = None,
+) -> tuple[T, JobSummary, bool]:  # fmt: skip
     """Refuse (`resolve_first`) before the job exists, then make the call in a new job. Returns the
-    call's result, the job's id and whether the team is past its warning threshold."""
+    call's result, the job's summary and whether the team is past its warning threshold."""
     await resolve_first()
-    job, _ = await run_in_transaction(jobs.create_job, team_id, job_type, {})
+    job, _ = await run_in_transaction(jobs.create_job, team_id, job_type, metadata or {})
     try:
         result, ticket = await call(job.id)
     except DomainError as exc:
         await _fail(team_id, job.id, exc.message)
         raise
-    _, warn = await with_db_retries(jobs.complete_job, team_id, job.id, JobStatus.COMPLETED)
-    return result, job.id, warn or ticket.warn
+    summary, warn = await with_db_retries(jobs.complete_job, team_id, job.id, JobStatus.COMPLETED)
+    return result, summary, warn or ticket.warn
 
 
 async def streamed_in_own_job(
     team_id: str, job_type: str, resolve_first: Callable[[], Awaitable[Any]],
     admit: Callable[[uuid.UUID], Awaitable[CallTicket]],
     open_stream: Callable[[CallTicket, Callable[[CallOutcome], Awaitable[None]]], Awaitable[T]],
+    metadata: dict[str, Any] | None = None,
 ) -> tuple[T, CallTicket]:  # fmt: skip
     """As `buffered_in_own_job`, for a stream: the job ends when the stream is recorded (the callback
     `open_stream` is given), whether or not the client stays."""
     await resolve_first()
-    job, _ = await run_in_transaction(jobs.create_job, team_id, job_type, {})
+    job, _ = await run_in_transaction(jobs.create_job, team_id, job_type, metadata or {})
 
     async def end_job(outcome: CallOutcome) -> None:
         if outcome.ok:

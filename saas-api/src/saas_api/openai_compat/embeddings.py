@@ -36,9 +36,10 @@ async def create_embeddings(
         return await embeddings.embed(proxy, team.virtual_key, ticket, data), ticket
 
     if x_job_id is None:
-        result, job_id, warn = await buffered_in_own_job(
+        result, summary, warn = await buffered_in_own_job(
             team.team_id, x_job_type, lambda: embeddings.resolve(team.team_id, data), call
         )
+        job_id = summary.job_id
     else:
         result, ticket = await call(x_job_id)
         job_id, warn = x_job_id, ticket.warn

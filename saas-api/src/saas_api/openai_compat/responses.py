@@ -60,7 +60,8 @@ async def create_response(
         return await responses.respond(proxy, team.virtual_key, ticket, data), ticket
 
     if x_job_id is None:
-        body, job_id, warn = await buffered_in_own_job(team.team_id, x_job_type, resolve, call)
+        body, summary, warn = await buffered_in_own_job(team.team_id, x_job_type, resolve, call)
+        job_id = summary.job_id
     else:
         body, ticket = await call(x_job_id)
         job_id, warn = x_job_id, ticket.warn
